@@ -1,0 +1,33 @@
+/**
+ * Client-side rate limiting, so a busy connection waits its turn instead of collecting 429s.
+ *
+ * @module
+ */
+
+import pThrottle from 'p-throttle';
+import type { RateLimit } from './provider.js';
+
+/** Waits until a request to `path` fits every limit that applies to it. */
+export type RateLimiter = (path: string, method: string) => Promise<void>;
+
+/**
+ * Builds a limiter enforcing every declared limit (each with its own window). The runtime keeps
+ * one per connection, so two connections of one provider never slow each other down.
+ *
+ * @example
+ * ```ts
+ * const wait = createRateLimiter([{ limit: 100, intervalMs: 10_000 }, { limit: 4, intervalMs: 1_000, match: /\/search$/ }]);
+ * await wait('crm/v3/objects/contacts/search', 'POST');
+ * ```
+ */
+export function createRateLimiter(limits: readonly RateLimit[]): RateLimiter {
+  const gates = limits.map((l) => ({
+    match: l.match,
+    wait: pThrottle({ limit: l.limit, interval: l.intervalMs, strict: true })(() => undefined),
+  }));
+  return async (path) => {
+    for (const gate of gates) {
+      if (!gate.match || gate.match.test(path)) await gate.wait();
+    }
+  };
+}
