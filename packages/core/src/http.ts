@@ -190,7 +190,10 @@ export function createHttpContext(options: HttpContextOptions): HttpContext {
 
 function recordRequest(
   opts: { headers: unknown; json?: unknown; form?: unknown; body?: unknown },
-  url: URL, method: string, secrets: string[]): RecordedRequest {
+  url: URL,
+  method: string,
+  secrets: string[],
+): RecordedRequest {
   const recorded: RecordedRequest = {
     method,
     url: redactText(url.toString(), secrets),

@@ -59,10 +59,7 @@ export interface MirrorSpec<Output> {
  * An action: one thing a provider can do, with typed input and output.
  * Build it with {@link defineAction}.
  */
-export interface ActionDefinition<
-  Input extends z.ZodType = z.ZodType,
-  Output extends z.ZodType = z.ZodType,
-> {
+export interface ActionDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> {
   /** `object.verb`, e.g. `contact.upsert`. Unique within the provider. */
   slug: string;
   title: string;
@@ -180,7 +177,9 @@ export interface ProviderDefinition {
   verify: (ctx: ActionContext) => Promise<VerifyResult>;
   rateLimits?: RateLimit[] | undefined;
   /** Reads the provider's error body (any shape; fields optional). */
-  parseError?: ((body: unknown, status: number, headers: Record<string, string>) => ParsedProviderError) | undefined;
+  parseError?:
+    | ((body: unknown, status: number, headers: Record<string, string>) => ParsedProviderError)
+    | undefined;
   /** Header carrying the provider's request id on every answer (`x-hubspot-correlation-id`). */
   requestIdHeader?: string | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: actions have heterogeneous schemas

@@ -46,6 +46,15 @@ const provider = {
   },
 };
 
+async function failure(p: Promise<unknown>): Promise<OxygenError> {
+  return p.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: OxygenError) => e,
+  );
+}
+
 function ctx(extra: Partial<Parameters<typeof createHttpContext>[0]> = {}) {
   return createHttpContext({
     provider,
@@ -67,18 +76,23 @@ describe('createHttpContext', () => {
     const { http, calls } = ctx();
     expect(await http.get('v1/me').json()).toEqual({ ok: true });
     expect(seen[0]).toMatchObject({ method: 'GET', url: '/api/v1/me', auth: `Bearer ${SECRET}` });
-    expect(calls).toEqual([expect.objectContaining({ method: 'GET', status: 200, requestId: 'req-1', attempts: 1 })]);
+    expect(calls).toEqual([
+      expect.objectContaining({ method: 'GET', status: 200, requestId: 'req-1', attempts: 1 }),
+    ]);
   });
 
   it('maps provider errors to typed errors with the provider message and request id, redacted', async () => {
     handler = (_req, res) => {
       res.statusCode = 409;
-      res.end(JSON.stringify({ message: `Contact exists; your token ${SECRET} is fine`, correlationId: 'c-9' }));
+      res.end(
+        JSON.stringify({ message: `Contact exists; your token ${SECRET} is fine`, correlationId: 'c-9' }),
+      );
     };
-    const err = await ctx()
-      .http.post('v1/contacts', { json: { a: 1 } })
-      .json()
-      .catch((e: OxygenError) => e);
+    const err = await failure(
+      ctx()
+        .http.post('v1/contacts', { json: { a: 1 } })
+        .json(),
+    );
     expect(ConflictError.isInstance(err)).toBe(true);
     expect(err.requestId).toBe('c-9');
     expect(err.status).toBe(409);
@@ -92,9 +106,7 @@ describe('createHttpContext', () => {
       res.statusCode = 401;
       res.end(JSON.stringify({ message: 'Authentication credentials not found.' }));
     };
-    const err = await ctx()
-      .http.get('v1/me')
-      .catch((e: OxygenError) => e);
+    const err = await failure(ctx().http.get('v1/me'));
     expect(AuthError.isInstance(err)).toBe(true);
     expect(err.hint).toContain('oxygen integrations connect acme');
   });
@@ -124,9 +136,7 @@ describe('createHttpContext', () => {
       res.statusCode = 429;
       res.end(JSON.stringify({ message: 'daily limit' }));
     };
-    const err = await ctx({ retry: { limit: 2, baseDelayMs: 1 } })
-      .http.get('v1/x')
-      .catch((e: OxygenError) => e);
+    const err = await failure(ctx({ retry: { limit: 2, baseDelayMs: 1 } }).http.get('v1/x'));
     expect(RateLimitError.isInstance(err)).toBe(true);
     expect(seen).toHaveLength(3);
   });
@@ -137,9 +147,7 @@ describe('createHttpContext', () => {
       res.statusCode = 500;
       res.end('oops');
     };
-    const err = await ctx()
-      .http.post('v1/contacts', { json: {} })
-      .catch((e: OxygenError) => e);
+    const err = await failure(ctx().http.post('v1/contacts', { json: {} }));
     expect(ProviderError.isInstance(err)).toBe(true);
     expect(seen).toHaveLength(1);
     seen.length = 0;
@@ -152,16 +160,22 @@ describe('createHttpContext', () => {
   it('records requests in a dry run, redacted, and sends nothing', async () => {
     seen.length = 0;
     const recorder: RecordedRequest[] = [];
-    const err = await ctx({ recorder })
-      .http.post('v1/contacts', { json: { email: 'a@b.co', note: `key ${SECRET}` }, searchParams: { x: '1' } })
-      .catch((e: OxygenError) => e);
+    const err = await failure(
+      ctx({ recorder }).http.post('v1/contacts', {
+        json: { email: 'a@b.co', note: `key ${SECRET}` },
+        searchParams: { x: '1' },
+      }),
+    );
     expect(isDryRunHalt(err)).toBe(true);
     expect(seen).toHaveLength(0);
     expect(recorder).toEqual([
       {
         method: 'POST',
         url: `${baseUrl}/v1/contacts?x=1`,
-        headers: expect.objectContaining({ authorization: 'Bearer [REDACTED]', 'content-type': 'application/json' }),
+        headers: expect.objectContaining({
+          authorization: 'Bearer [REDACTED]',
+          'content-type': 'application/json',
+        }),
         body: { email: 'a@b.co', note: 'key [REDACTED]' },
       },
     ]);
@@ -169,9 +183,9 @@ describe('createHttpContext', () => {
   });
 
   it('reports an unreachable provider as a network error naming the host', async () => {
-    const err = await createHttpContext({ provider, baseUrl: 'http://127.0.0.1:1', retry: { limit: 0 } })
-      .http.get('x')
-      .catch((e: OxygenError) => e);
+    const err = await failure(
+      createHttpContext({ provider, baseUrl: 'http://127.0.0.1:1', retry: { limit: 0 } }).http.get('x'),
+    );
     expect(NetworkError.isInstance(err)).toBe(true);
     expect(err.message).toContain('Could not reach Acme at http://127.0.0.1:1');
     expect(OxygenError.isInstance(err)).toBe(true);

@@ -1,0 +1,115 @@
+/**
+ * The JSON views of providers and actions that `oxygen providers list` and
+ * `oxygen integrations actions` print, derived from the plugins' declarations.
+ *
+ * @module
+ */
+
+import {
+  type ActionDefinition,
+  type AuthMode,
+  type EventDefinition,
+  type JsonSchema,
+  type ProviderDefinition,
+  toJsonSchema,
+} from '@oxygen/core';
+
+/** One action as the catalog shows it. */
+export interface ActionInfo {
+  slug: string;
+  title: string;
+  description: string;
+  auth_modes: AuthMode[];
+  credits: number;
+  effect: 'read' | 'write';
+  scopes: string[];
+  /** The label of the provider record id a write mirrors into a table cell. */
+  mirror: string | null;
+  input_schema: JsonSchema;
+  output_schema: JsonSchema;
+}
+
+/** One event as the catalog shows it. */
+export interface EventInfo {
+  type: string;
+  title: string;
+  description: string;
+  provider_type: string | null;
+  data_schema: JsonSchema;
+}
+
+/** One provider as the catalog shows it. */
+export interface ProviderInfo {
+  id: string;
+  name: string;
+  description: string | null;
+  /** The plugin package's version. */
+  version: string | null;
+  /** The plugin contract version it was written for. */
+  api_version: number;
+  auth_modes: AuthMode[];
+  auth: {
+    byok: { type: 'api_key' | 'oauth2'; label: string; scopes: string[] }[];
+    managed: boolean;
+  };
+  actions: ActionInfo[];
+  events: EventInfo[];
+}
+
+/** The auth modes a provider supports. */
+export function providerAuthModes(provider: ProviderDefinition): AuthMode[] {
+  const modes: AuthMode[] = [];
+  if (provider.auth.managed) modes.push('managed');
+  if (provider.auth.byok.length > 0) modes.push('byok');
+  return modes;
+}
+
+/** Describes one action, JSON Schemas derived from its zod schemas. */
+// biome-ignore lint/suspicious/noExplicitAny: actions have heterogeneous schemas
+export function describeAction(action: ActionDefinition<any, any>): ActionInfo {
+  return {
+    slug: action.slug,
+    title: action.title,
+    description: action.description,
+    auth_modes: [...action.authModes],
+    credits: action.credits,
+    effect: action.effect,
+    scopes: action.scopes ?? [],
+    mirror: action.mirror?.label ?? null,
+    input_schema: toJsonSchema(action.input, 'input'),
+    output_schema: toJsonSchema(action.output, 'output'),
+  };
+}
+
+/** Describes one event. */
+export function describeEvent(event: EventDefinition): EventInfo {
+  return {
+    type: event.type,
+    title: event.title,
+    description: event.description,
+    provider_type: event.providerType ?? null,
+    data_schema: toJsonSchema(event.data, 'output'),
+  };
+}
+
+/** Describes a provider: auth, actions and events. */
+export function describeProvider(provider: ProviderDefinition): ProviderInfo {
+  return {
+    id: provider.id,
+    name: provider.name,
+    description: provider.description ?? null,
+    version: provider.version ?? null,
+    api_version: provider.apiVersion,
+    auth_modes: providerAuthModes(provider),
+    auth: {
+      byok: provider.auth.byok.map((s) =>
+        s.type === 'api_key'
+          ? { type: s.type, label: s.label, scopes: [] }
+          : { type: s.type, label: 'OAuth 2.0', scopes: [...s.scopes] },
+      ),
+      managed: !!provider.auth.managed,
+    },
+    actions: provider.actions.map(describeAction),
+    events: (provider.events ?? []).map(describeEvent),
+  };
+}

@@ -1,0 +1,481 @@
+/**
+ * The runtime: connections, credentials and action runs for organizations, over a store.
+ * Apps (the CLI, the server) and internal apps composing plugins use this API.
+ *
+ * @module
+ */
+
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type ApiKeyScheme,
+  AuthError,
+  type AuthMode,
+  type Connection,
+  type ConnectionInfo,
+  type Credential,
+  NotFoundError,
+  OxygenError,
+  type ProviderDefinition,
+  type RateLimiter,
+  type RecordedRequest,
+  type RetryPolicy,
+  ValidationError,
+} from '@oxygen/core';
+import type { ActionInfo, ProviderInfo } from './catalog.js';
+import { oxygenHome, readConfig } from './config.js';
+import type { CallAuth } from './engine/execute.js';
+import { FIRST_PARTY_PLUGINS, type PluginFailure, PluginRegistry } from './plugins/loader.js';
+import { newId } from './store/ids.js';
+import { openStore, type Store, type StoredConnection } from './store/index.js';
+import { connectionAad, createVault, loadMasterKeys, type Vault } from './vault/index.js';
+
+// Provider calls and JSON Schema derivation pull in got and zod; they load on first use so that
+// `oxygen integrations list` (store only) starts fast.
+const engine = () => import('./engine/execute.js');
+const catalog = () => import('./catalog.js');
+
+/** Options for {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** `$OXYGEN_HOME`: the SQLite file, the embedded master key and config live here. */
+  home?: string;
+  /** PostgreSQL URL; when absent the embedded SQLite store is used. Default `DATABASE_URL`. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL schema (tests use a fresh one). */
+  schema?: string | undefined;
+  /** Environment to read `OXYGEN_*` variables from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Plugin package names or paths. Default: first-party plugins plus `config.json`'s `plugins`. */
+  plugins?: readonly string[];
+  /** Directories to resolve plugin package names from (the app's own location first). */
+  resolveFrom?: readonly string[];
+  /** Retry policy for provider calls (tests shorten the delays). */
+  retry?: RetryPolicy;
+}
+
+/** What a dry run reports. */
+export interface DryRunReport {
+  dry_run: true;
+  integration: Pick<Connection, 'id' | 'provider' | 'auth_mode' | 'account_label' | 'status'>;
+  action: string;
+  /** The input after validation and defaults. */
+  input: unknown;
+  /** Credits the call would cost (charged in managed mode only). */
+  credits: number;
+  /** The exact requests, secrets redacted. */
+  requests: RecordedRequest[];
+  /** False when later requests depend on an answer a dry run cannot have. */
+  complete: boolean;
+}
+
+/** What a real run reports besides the output. */
+export interface RunReport {
+  output: unknown;
+  integration: Pick<Connection, 'id' | 'provider' | 'auth_mode'>;
+  action: string;
+  credits: number;
+  request_ids: string[];
+  duration_ms: number;
+}
+
+/** Strips the credential: what leaves the runtime. */
+export function publicConnection(row: StoredConnection): Connection {
+  const { credential: _secret, ...connection } = row;
+  return connection;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * Opens the store, reads the master key and prepares the plugin registry.
+ *
+ * @example
+ * ```ts
+ * const runtime = await createRuntime({ home: '/tmp/oxygen' });
+ * const org = runtime.org('default');
+ * const conn = await org.connect('hubspot', { apiKey: process.env.HUBSPOT_TOKEN! });
+ * const out = await org.run(conn.id, 'contact.get', { email: 'ada@example.com' });
+ * await runtime.close();
+ * ```
+ */
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const home = options.home ?? oxygenHome(env);
+  const databaseUrl = options.databaseUrl ?? (env.DATABASE_URL || undefined);
+  const store = await openStore({ home, databaseUrl, schema: options.schema });
+  try {
+    const vault = createVault(loadMasterKeys({ env, home, embedded: !databaseUrl }));
+    const plugins = options.plugins ?? [
+      ...FIRST_PARTY_PLUGINS,
+      ...(readConfig(home).plugins ?? []).filter((p) => p.trim()),
+    ];
+    const registry = new PluginRegistry({
+      plugins: [...new Set(plugins)],
+      resolveFrom: [...(options.resolveFrom ?? []), process.cwd(), dirname(fileURLToPath(import.meta.url))],
+    });
+    return new Runtime(store, vault, registry, env, options.retry);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** The engine. Get an organization's view with {@link Runtime.org}. */
+export class Runtime {
+  private readonly limiters = new Map<string, RateLimiter>();
+
+  /** @internal use {@link createRuntime} */
+  constructor(
+    /** The store (for features built on top of the runtime). */
+    readonly store: Store,
+    private readonly vault: Vault,
+    /** The plugin registry. */
+    readonly plugins: PluginRegistry,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly retry: RetryPolicy | undefined,
+  ) {}
+
+  /** An organization's connections and runs. Nothing here can reach another organization. */
+  org(organizationId: string): OrgRuntime {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(organizationId)) {
+      throw new ValidationError(`Invalid organization id "${organizationId}".`, {
+        hint: 'Use letters, digits, dots, dashes or underscores (up to 64).',
+      });
+    }
+    return new OrgRuntime(this, organizationId);
+  }
+
+  /** Every loaded provider described, plus the plugins that failed to load. */
+  async providers(): Promise<{ providers: ProviderInfo[]; failures: PluginFailure[] }> {
+    const { providers, failures } = await this.plugins.loadAll();
+    const { describeProvider } = await catalog();
+    return { providers: providers.map(describeProvider), failures };
+  }
+
+  /** One provider described. */
+  async provider(id: string): Promise<ProviderInfo> {
+    const { describeProvider } = await catalog();
+    return describeProvider(await this.plugins.get(id));
+  }
+
+  /** Closes the store. */
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  /** @internal */
+  async limiterFor(connectionId: string, provider: ProviderDefinition): Promise<RateLimiter | undefined> {
+    if (!provider.rateLimits?.length) return undefined;
+    let limiter = this.limiters.get(connectionId);
+    if (!limiter) {
+      const { createRateLimiter } = await import('@oxygen/core');
+      limiter = createRateLimiter(provider.rateLimits);
+      this.limiters.set(connectionId, limiter);
+    }
+    return limiter;
+  }
+
+  /** @internal */
+  seal(row: Pick<Connection, 'organization_id' | 'id'>, credential: Credential): string {
+    return this.vault.encrypt(JSON.stringify(credential), connectionAad(row.organization_id, row.id));
+  }
+
+  /** @internal */
+  open(row: StoredConnection): Credential {
+    if (!row.credential) {
+      throw new AuthError(`Integration ${row.id} (${row.provider}) has no credential.`, {
+        hint: `Reconnect with \`oxygen integrations connect ${row.provider}\`.`,
+      });
+    }
+    return JSON.parse(
+      this.vault.decrypt(row.credential, connectionAad(row.organization_id, row.id)),
+    ) as Credential;
+  }
+
+  /** @internal */
+  async callDefaults(provider: ProviderDefinition) {
+    const { providerBaseUrl } = await engine();
+    return { baseUrl: providerBaseUrl(provider, this.env), retry: this.retry };
+  }
+}
+
+/** One organization's view of the runtime. */
+export class OrgRuntime {
+  /** @internal use {@link Runtime.org} */
+  constructor(
+    private readonly runtime: Runtime,
+    /** The organization every call is scoped to. */
+    readonly organizationId: string,
+  ) {}
+
+  private get store() {
+    return this.runtime.store;
+  }
+
+  /** The organization's connections, oldest first. */
+  async list(filter: { provider?: string } = {}): Promise<Connection[]> {
+    const rows = await this.store.connections.list(this.organizationId, filter);
+    return rows.map(publicConnection);
+  }
+
+  /** One connection by id, or by provider id when the organization has exactly one of it. */
+  async get(ref: string): Promise<Connection> {
+    return publicConnection(await this.resolve(ref));
+  }
+
+  /**
+   * Connects a provider account with an API key: verifies the key with the provider first, and
+   * stores nothing if it is refused. Connecting the same account again replaces its key.
+   */
+  async connect(providerId: string, options: { authMode?: AuthMode; apiKey?: string }): Promise<Connection> {
+    const provider = await this.runtime.plugins.get(providerId);
+    const authMode = options.authMode ?? 'byok';
+    if (authMode !== 'byok') {
+      throw new ValidationError(
+        `Auth mode "${authMode}" is not available for ${provider.name} connections yet.`,
+        {
+          hint: 'Connect with --auth-mode byok.',
+        },
+      );
+    }
+    const scheme = provider.auth.byok.find((s): s is ApiKeyScheme => s.type === 'api_key');
+    if (!scheme) {
+      throw new ValidationError(`${provider.name} does not take an API key.`, {
+        hint: `Its auth schemes: ${provider.auth.byok.map((s) => s.type).join(', ')}.`,
+      });
+    }
+    const key = options.apiKey?.trim();
+    if (!key) {
+      throw new ValidationError(`An API key is required to connect ${provider.name} (${scheme.label}).`, {
+        field: 'api_key',
+        hint: 'Type it at the hidden prompt, or pipe it with --api-key-stdin.',
+      });
+    }
+    const credential: Credential = { type: 'api_key', key };
+    const id = newId('conn');
+    const info: ConnectionInfo = {
+      id,
+      organization_id: this.organizationId,
+      provider: provider.id,
+      auth_mode: 'byok',
+      account_label: null,
+      scopes: [],
+    };
+    const { executeVerify } = await engine();
+    const verified = await executeVerify({
+      provider,
+      connection: info,
+      auth: { scheme, credential },
+      ...(await this.runtime.callDefaults(provider)),
+    });
+    const at = now();
+    await this.store.organizations.ensure(this.organizationId);
+    const same = (await this.store.connections.list(this.organizationId, { provider: provider.id })).find(
+      (c) =>
+        c.auth_mode === 'byok' && c.account_label === verified.accountLabel && c.status !== 'disconnected',
+    );
+    if (same) {
+      const updated = await this.store.connections.update(this.organizationId, same.id, {
+        status: 'connected',
+        scopes: verified.scopes ?? [],
+        last_verified_at: at,
+        last_error: null,
+        credential: this.runtime.seal(same, credential),
+      });
+      return publicConnection(updated!);
+    }
+    const row = await this.store.connections.insert({
+      ...info,
+      status: 'connected',
+      account_label: verified.accountLabel,
+      scopes: verified.scopes ?? [],
+      connected_at: at,
+      last_verified_at: at,
+      last_error: null,
+      credential: this.runtime.seal(info, credential),
+    });
+    return publicConnection(row);
+  }
+
+  /** The actions a connection's provider offers. */
+  async actions(ref: string): Promise<{ integration: Connection; actions: ActionInfo[] }> {
+    const row = await this.resolve(ref);
+    const provider = await this.runtime.plugins.get(row.provider);
+    const { describeAction } = await catalog();
+    return { integration: publicConnection(row), actions: provider.actions.map(describeAction) };
+  }
+
+  /**
+   * Runs an action with the connection's credential. With `dryRun`, nothing is sent and nothing
+   * changes: the validated input and the exact requests come back instead.
+   */
+  async run(
+    ref: string,
+    slug: string,
+    input: unknown,
+    options: { dryRun: true; signal?: AbortSignal },
+  ): Promise<DryRunReport>;
+  async run(
+    ref: string,
+    slug: string,
+    input: unknown,
+    options?: { dryRun?: false; signal?: AbortSignal },
+  ): Promise<RunReport>;
+  async run(
+    ref: string,
+    slug: string,
+    input: unknown,
+    options: { dryRun?: boolean; signal?: AbortSignal } = {},
+  ): Promise<DryRunReport | RunReport> {
+    const row = await this.resolve(ref);
+    const provider = await this.runtime.plugins.get(row.provider);
+    const action = provider.actions.find((a) => a.slug === slug);
+    if (!action) {
+      throw new NotFoundError(`Unknown action "${slug}" for ${provider.name}.`, {
+        hint: `Available: ${provider.actions.map((a) => a.slug).join(', ')}.`,
+      });
+    }
+    if (!action.authModes.includes(row.auth_mode)) {
+      throw new ValidationError(
+        `${provider.name} ${slug} runs in ${action.authModes.join(' or ')} mode; integration ${row.id} is ${row.auth_mode}.`,
+        {
+          hint: `Connect ${provider.id} with --auth-mode ${action.authModes[0]} and run it on that integration.`,
+        },
+      );
+    }
+    assertUsable(row);
+    const started = performance.now();
+    const auth = this.authFor(row, provider);
+    const info: ConnectionInfo = {
+      id: row.id,
+      organization_id: row.organization_id,
+      provider: row.provider,
+      auth_mode: row.auth_mode,
+      account_label: row.account_label,
+      scopes: row.scopes,
+    };
+    const credits = row.auth_mode === 'managed' ? action.credits : 0;
+    const { executeAction } = await engine();
+    try {
+      const result = await executeAction({
+        provider,
+        action,
+        input,
+        dryRun: options.dryRun ?? false,
+        connection: info,
+        auth,
+        signal: options.signal,
+        rateLimiter: await this.runtime.limiterFor(row.id, provider),
+        ...(await this.runtime.callDefaults(provider)),
+      });
+      if (result.dryRun) {
+        return {
+          dry_run: true,
+          integration: {
+            id: row.id,
+            provider: row.provider,
+            auth_mode: row.auth_mode,
+            account_label: row.account_label,
+            status: row.status,
+          },
+          action: slug,
+          input: action.input.parse(input),
+          credits,
+          requests: result.requests,
+          complete: result.complete,
+        };
+      }
+      if (row.status === 'error') {
+        await this.store.connections.update(this.organizationId, row.id, {
+          status: 'connected',
+          last_error: null,
+        });
+      }
+      return {
+        output: result.output,
+        integration: { id: row.id, provider: row.provider, auth_mode: row.auth_mode },
+        action: slug,
+        credits,
+        request_ids: result.calls.map((c) => c.requestId).filter((r): r is string => !!r),
+        duration_ms: Math.round(performance.now() - started),
+      };
+    } catch (error) {
+      if (AuthError.isInstance(error) && error.status === 401 && !options.dryRun) {
+        await this.store.connections.update(this.organizationId, row.id, {
+          status: 'error',
+          last_error: error.message,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Disconnects: status `disconnected`, the credential destroyed. */
+  async disconnect(ref: string): Promise<Connection> {
+    const row = await this.resolve(ref);
+    const updated = await this.store.connections.update(this.organizationId, row.id, {
+      status: 'disconnected',
+      credential: null,
+      last_error: null,
+    });
+    return publicConnection(updated!);
+  }
+
+  /**
+   * Finds a connection by id, or by provider id when exactly one live connection of that
+   * provider exists. Another organization's connection is "not found", never "forbidden".
+   */
+  async resolve(ref: string): Promise<StoredConnection> {
+    if (ref.startsWith('conn_')) {
+      const row = await this.store.connections.get(this.organizationId, ref);
+      if (!row) {
+        throw new NotFoundError(`No integration ${ref} in organization ${this.organizationId}.`, {
+          hint: 'Run `oxygen integrations list` to see the ids.',
+        });
+      }
+      return row;
+    }
+    const rows = await this.store.connections.list(this.organizationId, { provider: ref });
+    const live = rows.filter((r) => r.status !== 'disconnected');
+    if (live.length === 1) return live[0]!;
+    if (live.length > 1) {
+      throw new ValidationError(
+        `Organization ${this.organizationId} has ${live.length} ${ref} integrations; name one by id: ${live
+          .map((r) => `${r.id} (${r.account_label ?? 'no label'})`)
+          .join(', ')}.`,
+        { data: { candidates: live.map(publicConnection) } },
+      );
+    }
+    if (rows.length > 0) return rows[rows.length - 1]!;
+    await this.runtime.plugins.get(ref); // throws "unknown provider" with the known ones
+    throw new NotFoundError(`Organization ${this.organizationId} has no ${ref} integration.`, {
+      hint: `Connect one with \`oxygen integrations connect ${ref}\`.`,
+    });
+  }
+
+  private authFor(row: StoredConnection, provider: ProviderDefinition): CallAuth {
+    const credential = this.runtime.open(row);
+    const scheme =
+      credential.type === 'api_key'
+        ? provider.auth.byok.find((s) => s.type === 'api_key')
+        : provider.auth.byok.find((s) => s.type === 'oauth2');
+    if (!scheme) {
+      throw new OxygenError(
+        'plugin',
+        `${provider.name} no longer declares the auth scheme integration ${row.id} uses.`,
+        {
+          hint: `Reconnect with \`oxygen integrations connect ${provider.id}\`.`,
+        },
+      );
+    }
+    return { scheme, credential };
+  }
+}
+
+function assertUsable(row: StoredConnection): void {
+  if (row.status === 'disconnected' || row.status === 'expired') {
+    throw new AuthError(`Integration ${row.id} (${row.provider}) is ${row.status}.`, {
+      hint: `Reconnect with \`oxygen integrations connect ${row.provider}\`.`,
+    });
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Types of the store: its options, its tables and the rows it returns.
+ *
+ * @module
+ */
+
+import type { AuthMode, Connection, ConnectionStatus } from '@oxygen/core';
+import type { Kysely } from 'kysely';
+import type { newId } from './ids.js';
+
+/**
+ * Where the store lives. Without `databaseUrl` it is the embedded SQLite file.
+ *
+ * @example
+ * ```ts
+ * await openStore({});                                          // ~/.oxygen/oxygen.db
+ * await openStore({ home: '/tmp/oxy' });                         // /tmp/oxy/oxygen.db
+ * await openStore({ databaseUrl: process.env.DATABASE_URL });    // PostgreSQL
+ * ```
+ */
+export interface StoreOptions {
+  /** `postgres://user:password@host:5432/database`. When absent the store is SQLite. */
+  databaseUrl?: string | undefined;
+  /** The Oxygen home directory (`$OXYGEN_HOME`, default `~/.oxygen`); the SQLite file is `<home>/oxygen.db`. */
+  home?: string | undefined;
+  /** Overrides the SQLite file path; `':memory:'` gives a private in-memory store. */
+  sqlitePath?: string | undefined;
+  /**
+   * PostgreSQL schema to keep the tables in, created when missing (lower-case letters, digits,
+   * `_`). Without it the server's `search_path` decides (usually `public`).
+   */
+  schema?: string | undefined;
+}
+
+/**
+ * Timestamps are ISO-8601 UTC strings (`2026-11-25T17:00:00.000Z`) stored in `text` columns in
+ * both dialects: one representation everywhere (no driver turning them into `Date`s on one side
+ * and strings on the other), and because the format is fixed-width UTC they sort correctly as text.
+ */
+export type Timestamp = string;
+
+/** The `organizations` table. */
+export interface OrganizationsTable {
+  /** Organization id, chosen by the caller (`default`, `org_...`). */
+  id: string;
+  /** Display name; the id when none was given. */
+  name: string;
+  /** When it was first seen. */
+  created_at: Timestamp;
+}
+
+/** The `connections` table. */
+export interface ConnectionsTable {
+  /** Connection id (`conn_...`, from {@link newId}); primary key. */
+  id: string;
+  /** Owning organization; foreign key to `organizations.id` (cascade on delete). */
+  organization_id: string;
+  /** Provider id (`hubspot`). Indexed with `organization_id`. */
+  provider: string;
+  /** `managed` or `byok`. */
+  auth_mode: AuthMode;
+  /** `connected`, `disconnected`, `expired` or `error`. */
+  status: ConnectionStatus;
+  /** Provider-side account name, if known. */
+  account_label: string | null;
+  /** Granted scopes as a JSON array of strings (`[]` when none). */
+  scopes: string;
+  /** When it was connected. */
+  connected_at: Timestamp;
+  /** When the credential last proved to work. */
+  last_verified_at: Timestamp | null;
+  /** What went wrong last. */
+  last_error: string | null;
+  /** Opaque vault envelope (`v1.<keyId>....`); never plaintext. */
+  credential: string | null;
+  /** When the row last changed. Not part of {@link Connection}. */
+  updated_at: Timestamp;
+}
+
+/** Every table the store knows, for `Kysely<Database>`. Later features add theirs here. */
+export interface Database {
+  organizations: OrganizationsTable;
+  connections: ConnectionsTable;
+}
+
+/** An organization, as the store returns it. */
+export interface Organization {
+  /** Organization id. */
+  id: string;
+  /** Display name. */
+  name: string;
+  /** When it was created (ISO 8601, UTC). */
+  created_at: string;
+}
+
+/**
+ * A connection as stored: the public {@link Connection} plus its encrypted credential.
+ * Strip `credential` before showing it anywhere.
+ */
+export type StoredConnection = Connection & {
+  /** Opaque vault envelope, or `null` when there is no credential (e.g. after a disconnect). */
+  credential: string | null;
+};
+
+/**
+ * What {@link ConnectionsRepository.insert} takes. The caller picks the id (`newId('conn')`);
+ * `status` defaults to `connected`, `connected_at` to now, `scopes` to `[]`, the rest to `null`.
+ */
+export type NewConnection = Pick<StoredConnection, 'id' | 'organization_id' | 'provider' | 'auth_mode'> &
+  Partial<
+    Pick<
+      StoredConnection,
+      | 'status'
+      | 'account_label'
+      | 'scopes'
+      | 'connected_at'
+      | 'last_verified_at'
+      | 'last_error'
+      | 'credential'
+    >
+  >;
+
+/**
+ * The fields {@link ConnectionsRepository.update} can change. Absent (or `undefined`) fields are
+ * left alone; `null` clears a nullable field.
+ */
+export type ConnectionPatch = Partial<
+  Pick<
+    StoredConnection,
+    'status' | 'account_label' | 'scopes' | 'connected_at' | 'last_verified_at' | 'last_error' | 'credential'
+  >
+>;
+
+/** Filters for {@link ConnectionsRepository.list}. */
+export interface ConnectionFilter {
+  /** Only this provider's connections. */
+  provider?: string | undefined;
+  /** Only connections in this status. */
+  status?: ConnectionStatus | undefined;
+}
+
+/** Organizations: created on first use. */
+export interface OrganizationsRepository {
+  /** Returns the organization, creating it (named `name`, default the id) when missing. An existing name is kept. */
+  ensure(id: string, name?: string): Promise<Organization>;
+  /** The organization, or `undefined`. */
+  get(id: string): Promise<Organization | undefined>;
+  /** Every organization, oldest first. */
+  list(): Promise<Organization[]>;
+}
+
+/** Connections. Every read and write is scoped to one organization. */
+export interface ConnectionsRepository {
+  /**
+   * Stores a new connection. Throws `NotFoundError` when the organization does not exist
+   * (call `organizations.ensure` first), `ConflictError` when the id is taken and
+   * `ValidationError` for a bad status, auth mode, scopes or timestamp.
+   */
+  insert(row: NewConnection): Promise<StoredConnection>;
+  /** The connection, or `undefined` when it does not exist in this organization. */
+  get(organizationId: string, id: string): Promise<StoredConnection | undefined>;
+  /** The organization's connections, ordered by `connected_at`, then `id`. */
+  list(organizationId: string, filter?: ConnectionFilter): Promise<StoredConnection[]>;
+  /** Applies `patch` and returns the updated row, or `undefined` when it does not exist in this organization. */
+  update(organizationId: string, id: string, patch: ConnectionPatch): Promise<StoredConnection | undefined>;
+}
+
+/**
+ * The store: organizations and connections behind one Kysely query layer, on SQLite or PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ home });
+ * await store.organizations.ensure('default');
+ * const conn = await store.connections.insert({
+ *   id: newId('conn'), organization_id: 'default', provider: 'hubspot', auth_mode: 'byok',
+ *   credential: vault.encrypt(JSON.stringify(credential), connectionAad('default', id)),
+ * });
+ * await store.close();
+ * ```
+ */
+export interface Store {
+  /** Which database it is. */
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The Kysely instance (inside {@link Store.transaction}: the transaction), for features that add tables. */
+  readonly db: Kysely<Database>;
+  /** Organizations. */
+  readonly organizations: OrganizationsRepository;
+  /** Connections. */
+  readonly connections: ConnectionsRepository;
+  /**
+   * Runs `fn` in one database transaction: it commits when `fn` resolves and rolls back when it
+   * throws (the error is rethrown). Use the store passed to `fn` inside it. Nested calls join the
+   * outer transaction.
+   */
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  /** Closes the database (idempotent). Not allowed on the store passed to a transaction. */
+  close(): Promise<void>;
+}

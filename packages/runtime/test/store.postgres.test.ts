@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { ConfigError } from '@oxygen/core';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newId, openStore, postgresTarget } from '../src/store/index.js';
+import { bundleScript, describeStore, runNode } from './store.suite.js';
+
+const url = process.env.OXYGEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const required = process.env.OXYGEN_TEST_REQUIRE_POSTGRES === '1';
+const where = postgresTarget(url).label;
+const schema = `oxygen_test_${randomBytes(6).toString('hex')}`;
+
+async function reachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message || String((error as { code?: string }).code);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function dropSchema(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${name}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+const problem = await reachable();
+
+if (problem === undefined) {
+  afterAll(() => dropSchema(schema));
+  describeStore('store (postgres)', () => openStore({ databaseUrl: url, schema }));
+
+  describe('store (postgres specifics)', () => {
+    it('is safe when several processes open and migrate a fresh schema at once', async () => {
+      const fresh = `${schema}_multi`;
+      const script = await bundleScript(`
+        import { newId, openStore } from '../src/store/index.js';
+        const store = await openStore({ databaseUrl: process.argv[2], schema: process.argv[3] });
+        await store.organizations.ensure('shared');
+        await store.connections.insert({ id: newId('conn'), organization_id: 'shared', provider: 'hubspot', auth_mode: 'byok' });
+        await store.close();
+        console.log('ok');
+      `);
+      try {
+        const runs = await Promise.all(Array.from({ length: 5 }, () => runNode(script, [url, fresh])));
+        for (const run of runs) {
+          expect({ code: run.code, stderr: run.stderr, stdout: run.stdout.trim() }).toEqual({
+            code: 0,
+            stderr: '',
+            stdout: 'ok',
+          });
+        }
+        const store = await openStore({ databaseUrl: url, schema: fresh });
+        try {
+          expect(store.dialect).toBe('postgres');
+          expect(await store.connections.list('shared')).toHaveLength(5);
+        } finally {
+          await store.close();
+        }
+      } finally {
+        rmSync(script, { force: true });
+        await dropSchema(fresh);
+      }
+    });
+
+    it('keeps schemas apart', async () => {
+      const other = `${schema}_other`;
+      const a = await openStore({ databaseUrl: url, schema });
+      const b = await openStore({ databaseUrl: url, schema: other });
+      try {
+        const org = newId('org');
+        await a.organizations.ensure(org);
+        expect(await b.organizations.get(org)).toBeUndefined();
+      } finally {
+        await a.close();
+        await b.close();
+        await dropSchema(other);
+      }
+    });
+  });
+} else if (required) {
+  describe('store (postgres)', () => {
+    it(`reaches PostgreSQL at ${where} (OXYGEN_TEST_REQUIRE_POSTGRES=1)`, () => {
+      throw new Error(`no PostgreSQL server at ${where}: ${problem}`);
+    });
+  });
+} else {
+  process.stderr.write(
+    `skipped: PostgreSQL store suite (no server at ${where}; set OXYGEN_TEST_REQUIRE_POSTGRES=1 to require it)\n`,
+  );
+  describe.skip('store (postgres)', () => {
+    it('needs a PostgreSQL server', () => {});
+  });
+}
+
+describe('store (postgres configuration errors)', () => {
+  it('names the host, never the password, when the server cannot be reached', async () => {
+    const error = await openStore({ databaseUrl: 'postgres://oxy:hunter2secret@127.0.0.1:1/oxygen' }).catch(
+      (e: unknown) => e,
+    );
+    expect(ConfigError.isInstance(error)).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain('127.0.0.1:1');
+    expect(message).toMatch(/DATABASE_URL/);
+    expect(message).not.toContain('hunter2secret');
+    expect(message).not.toContain('\n');
+    expect(JSON.stringify(error)).not.toContain('hunter2secret');
+  });
+
+  it('rejects a malformed or non-PostgreSQL URL without echoing it', async () => {
+    for (const bad of ['not a url :pw', 'mysql://root:pw123@db:3306/x']) {
+      const error = await openStore({ databaseUrl: bad }).catch((e: unknown) => e);
+      expect(ConfigError.isInstance(error)).toBe(true);
+      expect((error as Error).message).not.toContain('pw');
+    }
+  });
+
+  it('rejects an unsafe schema name', async () => {
+    await expect(openStore({ databaseUrl: url, schema: 'x"; drop table y; --' })).rejects.toSatisfy(
+      ConfigError.isInstance,
+    );
+  });
+});
