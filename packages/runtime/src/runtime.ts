@@ -62,10 +62,11 @@ export interface DryRunReport {
   input: unknown;
   /** Credits the call would cost (charged in managed mode only). */
   credits: number;
-  /** The exact requests, secrets redacted. */
+  /**
+   * The exact requests, secrets redacted, up to the first one whose answer the action needs
+   * (a dry run has no answers): for most actions that is the one request they send.
+   */
   requests: RecordedRequest[];
-  /** False when later requests depend on an answer a dry run cannot have. */
-  complete: boolean;
 }
 
 /** What a real run reports besides the output. */
@@ -382,7 +383,6 @@ export class OrgRuntime {
           input: action.input.parse(input),
           credits,
           requests: result.requests,
-          complete: result.complete,
         };
       }
       if (row.status === 'error') {

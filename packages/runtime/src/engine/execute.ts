@@ -52,13 +52,11 @@ export type ExecuteResult =
   | { dryRun: false; output: unknown; calls: CallRecord[] }
   | {
       dryRun: true;
-      /** The requests the action would send, secrets redacted. */
-      requests: RecordedRequest[];
       /**
-       * False when the action stopped at a request whose answer decides what it sends next
-       * (a search before a write): only the requests up to there are known.
+       * The requests the action would send, secrets redacted: up to the first one whose answer
+       * it needs, since a dry run has no answers.
        */
-      complete: boolean;
+      requests: RecordedRequest[];
     };
 
 /** The base URL a provider is called at: env override first, then the plugin's default. */
@@ -114,10 +112,10 @@ export async function executeAction(
   try {
     raw = await action.run(input, ctx);
   } catch (error) {
-    if (recorder && isDryRunHalt(error)) return { dryRun: true, requests: recorder, complete: false };
+    if (recorder && isDryRunHalt(error)) return { dryRun: true, requests: recorder };
     throw asOxygenError(error, provider, action.slug, credentialSecrets(options.auth.credential));
   }
-  if (recorder) return { dryRun: true, requests: recorder, complete: true };
+  if (recorder) return { dryRun: true, requests: recorder };
   const parsed = action.output.safeParse(raw);
   if (!parsed.success) {
     throw new PluginError(

@@ -19,6 +19,8 @@ export const FIRST_PARTY_PLUGINS: readonly string[] = ['@oxygen/provider-hubspot
 export interface PluginFailure {
   /** The package name or path as configured. */
   source: string;
+  /** The plugin's package name, when its package.json could be read. */
+  packageName?: string | undefined;
   /** One line saying what is wrong. */
   error: string;
   hint?: string | undefined;
@@ -52,6 +54,7 @@ export function candidatePackages(id: string): string[] {
 export class PluginRegistry {
   private readonly cache = new Map<string, Promise<ProviderDefinition>>();
   private readonly failures = new Map<string, PluginFailure>();
+  private readonly packageNames = new Map<string, string>();
 
   constructor(private readonly options: PluginRegistryOptions) {}
 
@@ -68,6 +71,7 @@ export class PluginRegistry {
       pending.catch((error: unknown) => {
         this.failures.set(source, {
           source,
+          packageName: this.packageNames.get(source),
           error: error instanceof Error ? error.message : String(error),
           hint: OxygenError.isInstance(error) ? error.hint : undefined,
         });
@@ -116,7 +120,8 @@ export class PluginRegistry {
     const { providers, failures } = await this.loadAll();
     const found = providers.find((p) => p.id === id);
     if (found) return found;
-    const broken = failures.find((f) => candidatePackages(id).includes(f.source));
+    const names = candidatePackages(id);
+    const broken = failures.find((f) => names.includes(f.source) || names.includes(f.packageName ?? ''));
     if (broken)
       throw new PluginError(`The ${id} plugin could not be loaded: ${broken.error}`, { hint: broken.hint });
     throw new NotFoundError(
@@ -129,6 +134,8 @@ export class PluginRegistry {
 
   private async importPlugin(source: string): Promise<ProviderDefinition> {
     const file = this.resolve(source);
+    const pkg = readPackage(file);
+    if (pkg?.name) this.packageNames.set(source, pkg.name);
     let mod: unknown;
     try {
       mod = await import(pathToFileURL(file).href);
@@ -139,7 +146,7 @@ export class PluginRegistry {
       );
     }
     const provider = checkPlugin(mod, source);
-    return provider.version ? provider : { ...provider, version: readVersion(file) };
+    return provider.version ? provider : { ...provider, version: pkg?.version };
   }
 
   private resolve(source: string): string {
@@ -160,13 +167,15 @@ export class PluginRegistry {
   }
 }
 
-/** The version in the nearest package.json above `file`. */
-function readVersion(file: string): string | undefined {
+/** The nearest package.json above `file`: the plugin's name and version. */
+function readPackage(file: string): { name?: string; version?: string } | undefined {
   let dir = dirname(file);
   for (let i = 0; i < 5; i++) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string };
-      return pkg.version;
+      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
     } catch {
       dir = dirname(dir);
     }

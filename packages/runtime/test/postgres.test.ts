@@ -1,44 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { ConfigError } from '@oxygen/core';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newId, openStore, postgresTarget } from '../src/store/index.js';
+import { createRuntime } from '../src/index.js';
+import { newId, openStore } from '../src/store/index.js';
+import { describePostgresUnavailable, dropSchema, freshSchema, pgProblem, pgUrl } from './postgres.js';
+import { describeRuntime } from './runtime.suite.js';
 import { bundleScript, describeStore, runNode } from './store.suite.js';
 
-const url = process.env.OXYGEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const required = process.env.OXYGEN_TEST_REQUIRE_POSTGRES === '1';
-const where = postgresTarget(url).label;
-const schema = `oxygen_test_${randomBytes(6).toString('hex')}`;
-
-async function reachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return (error as Error).message || String((error as { code?: string }).code);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function dropSchema(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${name}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
-
-const problem = await reachable();
+const url = pgUrl;
+const schema = freshSchema();
+const problem = await pgProblem();
 
 if (problem === undefined) {
   afterAll(() => dropSchema(schema));
   describeStore('store (postgres)', () => openStore({ databaseUrl: url, schema }));
+  describeRuntime(
+    'runtime (postgres)',
+    (options) =>
+      createRuntime({
+        databaseUrl: url,
+        schema,
+        ...options,
+        env: { ...options.env, OXYGEN_MASTER_KEY: randomBytes(32).toString('base64') },
+      }),
+    async (runtime) => {
+      const rows = await runtime.store.db.selectFrom('connections').selectAll().execute();
+      return JSON.stringify(rows);
+    },
+  );
 
   describe('store (postgres specifics)', () => {
     it('is safe when several processes open and migrate a fresh schema at once', async () => {
@@ -88,19 +78,8 @@ if (problem === undefined) {
       }
     });
   });
-} else if (required) {
-  describe('store (postgres)', () => {
-    it(`reaches PostgreSQL at ${where} (OXYGEN_TEST_REQUIRE_POSTGRES=1)`, () => {
-      throw new Error(`no PostgreSQL server at ${where}: ${problem}`);
-    });
-  });
 } else {
-  process.stderr.write(
-    `skipped: PostgreSQL store suite (no server at ${where}; set OXYGEN_TEST_REQUIRE_POSTGRES=1 to require it)\n`,
-  );
-  describe.skip('store (postgres)', () => {
-    it('needs a PostgreSQL server', () => {});
-  });
+  describePostgresUnavailable('store and runtime', problem);
 }
 
 describe('store (postgres configuration errors)', () => {
