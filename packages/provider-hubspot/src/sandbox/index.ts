@@ -1,0 +1,367 @@
+/**
+ * `@oxygen/provider-hubspot/sandbox`: a local, stateful fake of the part of HubSpot's API the
+ * plugin uses, over real HTTP (`node:http`, no dependencies besides zod). It checks bearer
+ * tokens, validates bodies, answers in HubSpot's shapes (errors, correlation ids, rate-limit
+ * headers), records every request, and can be told to fail.
+ *
+ * @example
+ * ```ts
+ * import { startHubSpotSandbox } from '@oxygen/provider-hubspot/sandbox';
+ * const sandbox = await startHubSpotSandbox();
+ * // point the plugin at sandbox.url with sandbox.token, then:
+ * sandbox.failNext({ status: 429, retryAfterSeconds: 1 });
+ * await sandbox.close();
+ * ```
+ *
+ * @module
+ */
+
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authenticationError, HubSpotError, injectedError, validationError } from './errors.js';
+import { ROUTES, type SandboxState } from './routes.js';
+import { ObjectStore, type SandboxRecord } from './store.js';
+
+export type { SandboxRecord } from './store.js';
+
+/** Options for {@link startHubSpotSandbox}. */
+export interface HubSpotSandboxOptions {
+  /** Port to listen on. Default 0: a free one. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Bearer tokens accepted. Default: one generated `pat-na1-sandbox-<uuid>`. */
+  tokens?: string[];
+  /** The account id `GET /account-info/v3/details` reports. Default 62515. */
+  portalId?: number;
+  /** Emails refused as invalid (`INVALID_EMAIL`), besides any that are not shaped like an email. */
+  rejectEmails?: string[];
+  /** Custom properties accepted on writes, besides the built-in subset of HubSpot's defaults. */
+  customProperties?: { contacts?: string[]; companies?: string[] };
+  /**
+   * Status of a batch upsert in which every input failed: 207 with `errors` (HubSpot's reference,
+   * the default) or 400 with the first error as the body.
+   */
+  batchErrorStatus?: 207 | 400;
+  /** Milliseconds to wait before answering each request. Default 0. Settable later. */
+  delayMs?: number;
+  /** Answer 429 past 100 requests per 10 s per token, or 4 searches per second. Default false. */
+  enforceRateLimits?: boolean;
+}
+
+/** A request the sandbox received, as it arrived. */
+export interface SandboxRequest {
+  method: string;
+  /** Path without the query string, e.g. `/crm/v3/objects/contacts/search`. */
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+}
+
+/** A failure to inject with {@link HubSpotSandbox.failNext}. */
+export interface FailNextOptions {
+  status: 401 | 403 | 404 | 409 | 429 | 500 | 502 | 503;
+  /** How many matching requests fail. Default 1. */
+  count?: number;
+  /** Sent as `Retry-After` (on any status). */
+  retryAfterSeconds?: number;
+  /** Only requests to this path (exact, or a pattern) fail. Default: any. */
+  path?: string | RegExp;
+  /** For 429: HubSpot's `policyName`. Default `SECONDLY`. */
+  policyName?: 'SECONDLY' | 'TEN_SECONDLY_ROLLING' | 'DAILY';
+  /** Replaces the default message. */
+  message?: string;
+}
+
+/** A running sandbox. */
+export interface HubSpotSandbox {
+  /** Base URL to use in place of `https://api.hubapi.com`, e.g. `http://127.0.0.1:53124`. */
+  readonly url: string;
+  /** A token the sandbox accepts. */
+  readonly token: string;
+  /** Every token it accepts. */
+  readonly tokens: readonly string[];
+  readonly portalId: number;
+  /** Every request received, oldest first (including failed and unauthenticated ones). */
+  readonly requests: SandboxRequest[];
+  /** Contacts by id. Tests may read and change them. */
+  readonly contacts: Map<string, SandboxRecord>;
+  /** Companies by id. */
+  readonly companies: Map<string, SandboxRecord>;
+  /** Milliseconds to wait before each answer. */
+  delayMs: number;
+  /** Makes the next matching request(s) fail with a HubSpot-shaped error. */
+  failNext(options: FailNextOptions): void;
+  /** Forgets records, requests and pending failures; ids start again. */
+  reset(): void;
+  /** Stops listening. */
+  close(): Promise<void>;
+}
+
+const DAILY_LIMIT = 250_000;
+const BURST = { max: 100, intervalMs: 10_000 };
+const SEARCH_PER_SECOND = 4;
+
+interface PendingFailure extends FailNextOptions {
+  remaining: number;
+}
+
+/**
+ * Starts a sandbox on a free local port.
+ *
+ * @example
+ * ```ts
+ * const sandbox = await startHubSpotSandbox({ rejectEmails: ['bounce@example.com'] });
+ * const res = await fetch(`${sandbox.url}/account-info/v3/details`, {
+ *   headers: { authorization: `Bearer ${sandbox.token}` },
+ * });
+ * (await res.json()).portalId; // 62515
+ * ```
+ */
+export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
+  const tokens = options.tokens?.length ? [...options.tokens] : [`pat-na1-sandbox-${randomUUID()}`];
+  const storeOptions = (custom: string[] | undefined) => ({
+    rejectEmails: new Set((options.rejectEmails ?? []).map((e) => e.trim().toLowerCase())),
+    customProperties: custom ?? [],
+  });
+  const state: SandboxState = {
+    stores: {
+      contacts: new ObjectStore('contacts', storeOptions(options.customProperties?.contacts)),
+      companies: new ObjectStore('companies', storeOptions(options.customProperties?.companies)),
+    },
+    portalId: options.portalId ?? 62515,
+    batchErrorStatus: options.batchErrorStatus ?? 207,
+  };
+  const requests: SandboxRequest[] = [];
+  const failures: PendingFailure[] = [];
+  const hits = new Map<string, { all: number[]; search: number[]; daily: number }>();
+  let delayMs = options.delayMs ?? 0;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, 500, {
+        status: 'error',
+        message: `sandbox bug: ${String(error)}`,
+        category: 'INTERNAL_ERROR',
+      });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers = flatHeaders(req);
+    requests.push({
+      method,
+      path: url.pathname,
+      query: queryObject(url.searchParams),
+      headers,
+      body: parseJson(raw),
+    });
+
+    const correlationId = randomUUID();
+    res.setHeader('x-hubspot-correlation-id', correlationId);
+    const token = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
+    const usage = countHit(token ?? '', url.pathname);
+    setRateHeaders(res, usage);
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+
+    const failure = takeFailure(url.pathname);
+    if (failure) return sendFailure(res, failure, correlationId);
+    try {
+      if (!token || !tokens.includes(token)) throw authenticationError();
+      if (options.enforceRateLimits) {
+        const over =
+          usage.all > BURST.max
+            ? 'TEN_SECONDLY_ROLLING'
+            : usage.search > SEARCH_PER_SECOND
+              ? 'SECONDLY'
+              : null;
+        if (over) return sendFailure(res, { status: 429, policyName: over }, correlationId);
+      }
+      const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
+      if (!route) {
+        throw new HubSpotError(
+          404,
+          'NOT_FOUND',
+          `No endpoint for ${method} ${url.pathname} in the HubSpot sandbox.`,
+        );
+      }
+      let body: unknown;
+      if (route.body) body = validateBody(route.body, raw);
+      const params = route.pattern.exec(url.pathname)?.slice(1) ?? [];
+      const answer = route.handle({ params, query: url.searchParams, body }, state);
+      send(res, answer.status, answer.body);
+    } catch (error) {
+      if (!(error instanceof HubSpotError)) throw error;
+      send(res, error.status, error.body(correlationId));
+    }
+  }
+
+  function takeFailure(path: string): PendingFailure | undefined {
+    const index = failures.findIndex(
+      (f) => f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
+    );
+    const failure = failures[index];
+    if (!failure) return undefined;
+    if (--failure.remaining <= 0) failures.splice(index, 1);
+    return failure;
+  }
+
+  function sendFailure(res: ServerResponse, failure: FailNextOptions, correlationId: string): void {
+    if (failure.retryAfterSeconds !== undefined)
+      res.setHeader('retry-after', String(failure.retryAfterSeconds));
+    if (failure.status !== 429) {
+      send(res, failure.status, injectedError(failure.status, failure.message).body(correlationId));
+      return;
+    }
+    const policyName = failure.policyName ?? 'SECONDLY';
+    res.setHeader('x-hubspot-ratelimit-remaining', '0');
+    if (policyName === 'SECONDLY') res.setHeader('x-hubspot-ratelimit-secondly-remaining', '0');
+    if (policyName === 'DAILY') res.setHeader('x-hubspot-ratelimit-daily-remaining', '0');
+    const limit = { SECONDLY: 'secondly', TEN_SECONDLY_ROLLING: 'ten_secondly_rolling', DAILY: 'daily' }[
+      policyName
+    ];
+    send(res, 429, {
+      status: 'error',
+      message: failure.message ?? `You have reached your ${limit} limit.`,
+      errorType: 'RATE_LIMIT',
+      correlationId,
+      policyName,
+      requestId: randomUUID(),
+    });
+  }
+
+  function countHit(token: string, path: string) {
+    const now = Date.now();
+    const entry = hits.get(token) ?? { all: [], search: [], daily: 0 };
+    hits.set(token, entry);
+    entry.all = entry.all.filter((t) => t > now - BURST.intervalMs);
+    entry.all.push(now);
+    entry.daily++;
+    if (path.endsWith('/search')) {
+      entry.search = entry.search.filter((t) => t > now - 1000);
+      entry.search.push(now);
+    }
+    return {
+      all: entry.all.length,
+      search: path.endsWith('/search') ? entry.search.length : 0,
+      daily: entry.daily,
+    };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    token: tokens[0] as string,
+    tokens,
+    portalId: state.portalId,
+    requests,
+    contacts: state.stores.contacts.records,
+    companies: state.stores.companies.records,
+    get delayMs() {
+      return delayMs;
+    },
+    set delayMs(value: number) {
+      delayMs = value;
+    },
+    failNext(failure) {
+      failures.push({ ...failure, remaining: failure.count ?? 1 });
+    },
+    reset() {
+      state.stores.contacts.reset();
+      state.stores.companies.reset();
+      requests.length = 0;
+      failures.length = 0;
+      hits.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function setRateHeaders(res: ServerResponse, usage: { all: number; daily: number }): void {
+  res.setHeader('x-hubspot-ratelimit-daily', String(DAILY_LIMIT));
+  res.setHeader('x-hubspot-ratelimit-daily-remaining', String(Math.max(0, DAILY_LIMIT - usage.daily)));
+  res.setHeader('x-hubspot-ratelimit-interval-milliseconds', String(BURST.intervalMs));
+  res.setHeader('x-hubspot-ratelimit-max', String(BURST.max));
+  res.setHeader('x-hubspot-ratelimit-remaining', String(Math.max(0, BURST.max - usage.all)));
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.statusCode = status;
+  if (text) res.setHeader('content-type', 'application/json;charset=utf-8');
+  res.end(text);
+}
+
+/** Parses and validates a JSON body, throwing HubSpot's 400s. */
+function validateBody(schema: NonNullable<(typeof ROUTES)[number]['body']>, raw: string): unknown {
+  if (!raw.trim()) throw validationError('Invalid input JSON : No content to map due to end-of-input');
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw validationError(`Invalid input JSON on line 1: ${(error as Error).message}`);
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return result.data;
+  const errors = result.error.issues.slice(0, 10).map((issue) => {
+    const where = [...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys.join(',')] : [])];
+    return { message: issue.message, in: where.map(String).join('.') || 'body' };
+  });
+  const first = errors[0];
+  throw validationError(
+    `Invalid input: ${first ? `${first.in}: ${first.message}` : 'the body is not valid'}`,
+    errors,
+  );
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(raw: string): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length === 1 ? (all[0] as string) : all;
+  }
+  return out;
+}
