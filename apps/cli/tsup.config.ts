@@ -14,6 +14,10 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   // Bundle the workspace packages from source so unused modules (and their imports) drop out.
+  // commander is CommonJS: give the ESM bundle a `require` for the Node built-ins it loads.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   esbuildOptions(options) {
     options.conditions = ['source'];
   },

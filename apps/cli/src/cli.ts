@@ -3,6 +3,7 @@
  * when that command runs, so start-up stays close to `node -e 0`.
  */
 
+import { ValidationError } from '@oxygen/core';
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { reportError } from './errors.js';
@@ -91,7 +92,6 @@ async function main(args: string[]): Promise<void> {
         process.exitCode = 2; // a command group without its subcommand: usage went to stderr
         return;
       }
-      const { ValidationError } = await import('@oxygen/core');
       const message = error.message.replace(/^error: /, '');
       process.exitCode = reportError(
         new ValidationError(`${message[0]?.toUpperCase()}${message.slice(1)}`, {

@@ -169,7 +169,7 @@ export class Runtime {
     if (!provider.rateLimits?.length) return undefined;
     let limiter = this.limiters.get(connectionId);
     if (!limiter) {
-      const { createRateLimiter } = await import('@oxygen/core');
+      const { createRateLimiter } = await engine();
       limiter = createRateLimiter(provider.rateLimits);
       this.limiters.set(connectionId, limiter);
     }

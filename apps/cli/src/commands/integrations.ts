@@ -132,8 +132,7 @@ function printDryRun(report: DryRunReport): void {
     if (r.body !== undefined) lines.push('', JSON.stringify(r.body, null, 2));
     lines.push('');
   }
-  if (!report.complete)
-    lines.push('Later requests depend on the answer to this one; a dry run cannot know them.');
+  lines.push('A dry run stops at the first request whose answer the action needs; later ones depend on it.');
   printLines(...lines);
 }
 

@@ -14,6 +14,7 @@ import {
   type ConnectionInfo,
   type Credential,
   createHttpContext,
+  createRateLimiter,
   credentialSecrets,
   envName,
   isDryRunHalt,
@@ -58,6 +59,8 @@ export type ExecuteResult =
        */
       requests: RecordedRequest[];
     };
+
+export { createRateLimiter };
 
 /** The base URL a provider is called at: env override first, then the plugin's default. */
 export function providerBaseUrl(provider: ProviderDefinition, env: NodeJS.ProcessEnv = process.env): string {
