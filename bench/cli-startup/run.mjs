@@ -2,12 +2,13 @@
 // CLI start-up benchmark: `oxygen --version` and `oxygen integrations list --json` (embedded store,
 // 3 connections) timed as whole processes against `node -e 0`. Prints medians and ratios.
 // Usage: node bench/cli-startup/run.mjs [--runs 15]
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
@@ -25,16 +26,14 @@ try {
   for (const portalId of [1001, 1002, 1003]) {
     const sandbox = await startHubSpotSandbox({ portalId });
     sandboxes.push(sandbox);
-    const r = spawnSync(
+    // Asynchronously: the sandbox answers from this process.
+    const connecting = promisify(execFile)(
       process.execPath,
       [bin, 'integrations', 'connect', 'hubspot', '--api-key-stdin', '--json'],
-      {
-        env: { ...process.env, OXYGEN_HOME: home, OXYGEN_PROVIDER_HUBSPOT_BASE_URL: sandbox.url },
-        input: sandbox.token,
-        encoding: 'utf8',
-      },
+      { env: { ...process.env, OXYGEN_HOME: home, OXYGEN_PROVIDER_HUBSPOT_BASE_URL: sandbox.url } },
     );
-    if (r.status !== 0) throw new Error(`setup failed: ${r.stderr}`);
+    connecting.child.stdin.end(sandbox.token);
+    await connecting;
   }
   const env = { ...process.env, OXYGEN_HOME: home };
   const listed = JSON.parse(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The quickstart demo: the `oxygen` CLI against HubSpot's local sandbox on the embedded store.
 // Every step is a real `oxygen` process; the transcript shows each command and what it printed.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,28 @@ const sandbox = await startHubSpotSandbox();
 const home = mkdtempSync(join(tmpdir(), 'oxygen-demo-'));
 const env = { ...process.env, OXYGEN_HOME: home, OXYGEN_PROVIDER_HUBSPOT_BASE_URL: sandbox.url };
 
-function step(title, args, stdin) {
-  process.stdout.write(
-    `\n# ${title}\n$ oxygen ${args.map((a) => (/[\s{"]/.test(a) ? `'${a}'` : a)).join(' ')}\n`,
-  );
-  const r = spawnSync(process.execPath, [bin, ...args], { env, input: stdin ?? '', encoding: 'utf8' });
+// The sandbox answers from this process, so each CLI process runs asynchronously beside it.
+function exec(args, stdin) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+async function step(title, args, stdin) {
+  const shown = args.map((a) => (/[\s{"]/.test(a) ? `'${a}'` : a)).join(' ');
+  process.stdout.write(`\n# ${title}\n$ oxygen ${shown}\n`);
+  const r = await exec(args, stdin);
   process.stdout.write(r.stdout);
   if (r.stderr) process.stdout.write(r.stderr);
   if (r.status !== 0) {
@@ -29,16 +46,16 @@ function step(title, args, stdin) {
 
 try {
   process.stdout.write(`HubSpot sandbox at ${sandbox.url}; OXYGEN_HOME=${home}\n`);
-  step('The provider catalog', ['providers', 'list']);
-  step(
+  await step('The provider catalog', ['providers', 'list']);
+  await step(
     'Connect HubSpot with a private app token (piped on stdin, never a flag)',
     ['integrations', 'connect', 'hubspot', '--api-key-stdin'],
     sandbox.token,
   );
-  step('List integrations', ['integrations', 'list']);
-  step('What HubSpot can do', ['integrations', 'actions', 'hubspot']);
+  await step('List integrations', ['integrations', 'list']);
+  await step('What HubSpot can do', ['integrations', 'actions', 'hubspot']);
   const input = '{"email":"ada@example.com","firstname":"Ada","lastname":"Lovelace"}';
-  step('Dry run: nothing is sent, the exact request is shown (token redacted)', [
+  await step('Dry run: nothing is sent, the exact request is shown (token redacted)', [
     'integrations',
     'run',
     'hubspot',
@@ -47,8 +64,16 @@ try {
     input,
     '--dry-run',
   ]);
-  step('Run it for real', ['integrations', 'run', 'hubspot', 'contact.upsert', '--input', input, '--json']);
-  step('Find it again', [
+  await step('Run it for real', [
+    'integrations',
+    'run',
+    'hubspot',
+    'contact.upsert',
+    '--input',
+    input,
+    '--json',
+  ]);
+  await step('Find it again', [
     'integrations',
     'run',
     'hubspot',
@@ -57,7 +82,7 @@ try {
     '{"filters":[{"property":"email","operator":"EQ","value":"ada@example.com"}]}',
     '--json',
   ]);
-  step('Disconnect: the credential is destroyed', ['integrations', 'disconnect', 'hubspot', '--json']);
+  await step('Disconnect: the credential is destroyed', ['integrations', 'disconnect', 'hubspot', '--json']);
   process.stdout.write('\nDemo complete.\n');
 } finally {
   await sandbox.close();

@@ -30,7 +30,7 @@ describe('the plugin', () => {
     ]);
     for (const action of plugin.actions) {
       expect(action.authModes).toEqual(['byok']);
-      expect(action.credits).toBe(action.effect === 'write' ? 1 : 0);
+      expect(action.credits).toBe(0); // byok only: credits are charged in managed mode alone
       if (action.effect === 'write') expect(action.mirror?.label).toMatch(/^hubspot_(contact|company)_id$/);
     }
     const limits: readonly RateLimit[] = plugin.rateLimits;

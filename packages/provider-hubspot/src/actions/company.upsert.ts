@@ -46,7 +46,7 @@ export const companyUpsert = defineAction({
   }),
   output: upsertOutput,
   authModes: ['byok'],
-  credits: 1,
+  credits: 0, // byok only: the organization pays HubSpot, not Oxygen credits
   effect: 'write',
   // Not idempotent: retrying a create whose answer was lost could make a duplicate company.
   idempotent: false,

@@ -37,7 +37,7 @@ export const contactUpsert = defineAction({
   }),
   output: upsertOutput,
   authModes: ['byok'],
-  credits: 1,
+  credits: 0, // byok only: the organization pays HubSpot, not Oxygen credits
   effect: 'write',
   idempotent: true,
   scopes: ['crm.objects.contacts.write'],
