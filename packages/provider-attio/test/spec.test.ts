@@ -1,0 +1,434 @@
+/**
+ * Checks every request the plugin sends against Attio's published OpenAPI description: the path
+ * and method exist, path and query parameters are declared and match their schemas, the auth
+ * header is the documented bearer token, and the JSON body validates against the operation's
+ * request schema, with objects closed (no field Attio does not document).
+ *
+ * The description is read at test time from the shared folder beside the repository
+ * (`../shared/provider-specs/attio/openapi-api.json`); it is never copied into this package.
+ * Without that file the suite is skipped.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import formats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  attributeList,
+  listEntryAdd,
+  noteCreate,
+  objectList,
+  recordAssert,
+  recordGet,
+  recordQuery,
+  recordUpdate,
+  taskCreate,
+} from '../src/index.js';
+import { type AttioSandbox, type SandboxRequest, startAttioSandbox } from '../src/sandbox/index.js';
+import { run, verify } from './helpers.js';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const specFile = resolve(packageDir, '../../../shared/provider-specs/attio/openapi-api.json');
+const haveSpec = existsSync(specFile);
+const addFormats = ((formats as unknown as { default?: typeof formats }).default ?? formats) as unknown as (
+  ajv: Ajv,
+) => void;
+if (!haveSpec) console.log('skipped: provider spec folder not found');
+
+type Json = Record<string, unknown>;
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Json;
+}
+interface Operation {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  parameters: Parameter[];
+  bodyTypes: string[];
+  bodyRequired: boolean;
+  body?: Json;
+  validate?: ValidateFunction;
+}
+
+/**
+ * Where Attio's description cannot be applied literally, this list says how it is read. Each
+ * entry replaces one schema node in memory.
+ */
+const DOCUMENTED_DEVIATIONS: { operation: string; path: string[]; replacement: Json; why: string }[] = [
+  {
+    operation: 'POST /v2/tasks',
+    path: ['properties', 'data', 'properties', 'linked_records', 'items', 'anyOf', '1'],
+    replacement: {
+      type: 'object',
+      required: ['target_object'],
+      properties: { target_object: { type: 'string' } },
+      minProperties: 2,
+      maxProperties: 2,
+      additionalProperties: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 1,
+        items: {
+          anyOf: [
+            {
+              type: 'object',
+              required: ['domain'],
+              properties: { domain: { type: 'string' } },
+              additionalProperties: false,
+            },
+            {
+              type: 'object',
+              required: ['email_address'],
+              properties: { email_address: { type: 'string' } },
+              additionalProperties: false,
+            },
+            {
+              type: 'object',
+              required: ['value'],
+              properties: { value: { type: ['number', 'string'] } },
+              additionalProperties: false,
+            },
+            {
+              type: 'object',
+              required: ['original_phone_number'],
+              properties: {
+                original_phone_number: { type: 'string' },
+                country_code: { type: ['string', 'null'] },
+              },
+              additionalProperties: false,
+            },
+          ],
+        },
+      },
+    },
+    why: 'The description names the matching attribute key "[slug_or_id_of_matching_attribute]" (a placeholder) and requires it literally; its text says the key is the slug or id of a unique attribute, with an array of exactly one value.',
+  },
+];
+
+/** Marks every object schema that lists its properties as closed, so undocumented fields fail. */
+function closeObjects(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  const o = node as Json;
+  if (
+    !Array.isArray(node) &&
+    o.properties &&
+    typeof o.properties === 'object' &&
+    o.additionalProperties === undefined
+  ) {
+    o.additionalProperties = false;
+  }
+  for (const child of Object.values(o)) closeObjects(child);
+}
+
+function loadOperations(): Operation[] {
+  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as Json;
+  const operations: Operation[] = [];
+  for (const [template, item] of Object.entries(spec.paths as Record<string, Record<string, Json>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!op || typeof op !== 'object' || !('responses' in op)) continue;
+      const requestBody = op.requestBody as Json | undefined;
+      const content = (requestBody?.content ?? {}) as Record<string, { schema?: Json }>;
+      operations.push({
+        method: method.toUpperCase(),
+        template,
+        pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+        parameters: (op.parameters ?? []) as Parameter[],
+        bodyTypes: Object.keys(content),
+        bodyRequired: requestBody?.required === true,
+        body: content['application/json']?.schema,
+      });
+    }
+  }
+  // the most specific template first: /v2/objects/{object}/records/query before .../{record_id}
+  operations.sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ components: spec.components } as Json, 'attio');
+  for (const op of operations) {
+    if (!op.body) continue;
+    const body = structuredClone(op.body);
+    for (const d of DOCUMENTED_DEVIATIONS.filter((d) => d.operation === `${op.method} ${op.template}`)) {
+      const parent = d.path.slice(0, -1).reduce<Json | undefined>((n, k) => n?.[k] as Json | undefined, body);
+      if (!parent) throw new Error(`deviation for ${d.operation} no longer applies: the description changed`);
+      parent[d.path.at(-1) as string] = d.replacement;
+    }
+    closeObjects(body);
+    op.validate = ajv.compile(
+      JSON.parse(JSON.stringify(body).replaceAll('"#/components/', '"attio#/components/')),
+    );
+  }
+  return operations;
+}
+
+function checkParameter(ajv: Ajv, p: Parameter, raw: string): boolean {
+  const schema = p.schema ?? {};
+  const type = Array.isArray(schema.type) ? schema.type : [schema.type];
+  const value =
+    type.includes('integer') || type.includes('number')
+      ? Number(raw)
+      : type.includes('boolean')
+        ? raw === 'true'
+          ? true
+          : raw === 'false'
+            ? false
+            : raw
+        : raw;
+  return ajv.validate(schema, value);
+}
+
+/** What is wrong with one request, as readable lines; empty when it matches the description. */
+function problems(request: SandboxRequest, operations: Operation[]): string[] {
+  const op = operations.find((o) => o.method === request.method && o.pattern.test(request.path));
+  if (!op) return [`${request.method} ${request.path} is not in Attio's API description`];
+  const ajv = new Ajv({ strict: false });
+  addFormats(ajv);
+  const out: string[] = [];
+  const where = `${op.method} ${op.template}`;
+  if (!/^Bearer \S+$/.test(request.headers.authorization ?? ''))
+    out.push(`${where}: no bearer authorization header`);
+  for (const [name, value] of Object.entries(request.query)) {
+    const p = op.parameters.find((x) => x.in === 'query' && x.name === name);
+    if (!p) out.push(`${where}: undocumented query ${name}`);
+    else if (Array.isArray(value) || !checkParameter(ajv, p, value))
+      out.push(`${where}: bad query ${name}=${String(value)}`);
+  }
+  for (const p of op.parameters.filter((x) => x.in === 'query' && x.required)) {
+    if (!(p.name in request.query)) out.push(`${where}: missing required query ${p.name}`);
+  }
+  const values = op.pattern.exec(request.path)?.slice(1) ?? [];
+  for (const [i, p] of op.parameters.filter((x) => x.in === 'path').entries()) {
+    if (!checkParameter(ajv, p, decodeURIComponent(values[i] ?? '')))
+      out.push(`${where}: bad path ${p.name}`);
+  }
+  if (request.body === undefined) {
+    if (op.bodyRequired) out.push(`${where}: the description requires a body`);
+    return out;
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  if (!op.bodyTypes.includes(type))
+    out.push(`${where}: content-type "${type}" is not one the description accepts`);
+  if (op.validate && !op.validate(request.body)) {
+    for (const e of op.validate.errors ?? [])
+      out.push(`${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  }
+  return out;
+}
+
+describe.skipIf(!haveSpec)("every request the plugin sends matches Attio's published API description", () => {
+  let sandbox: AttioSandbox;
+  let operations: Operation[];
+  beforeAll(async () => {
+    operations = loadOperations();
+    sandbox = await startAttioSandbox({
+      members: ['owner@example.com', 'rep@example.com'],
+      attributes: { people: [{ api_slug: 'tier', type: 'select', options: ['Free', 'Pro'] }] },
+    });
+  });
+  afterAll(() => sandbox?.close());
+
+  const base = {
+    method: 'POST',
+    query: {},
+    headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+  };
+
+  it('checks itself: an undocumented field, query, path or a missing body is caught', () => {
+    const extra = {
+      ...base,
+      method: 'PUT',
+      path: '/v2/objects/people/records',
+      query: { matching_attribute: 'x' },
+      body: { data: { values: {} }, extra: 1 },
+    };
+    expect(problems(extra, operations).join('\n')).toMatch(/additional properties .*"extra"/);
+    const notArray = { ...extra, body: { data: { values: { name: 'Ada' } } } };
+    expect(problems(notArray, operations).join('\n')).toMatch(/values\/name must be array/);
+    const noMatching = { ...extra, query: {}, body: { data: { values: {} } } };
+    expect(problems(noMatching, operations)).toEqual([
+      'PUT /v2/objects/{object}/records: missing required query matching_attribute',
+    ]);
+    const task = {
+      ...base,
+      path: '/v2/tasks',
+      body: {
+        data: {
+          content: 'x',
+          format: 'plaintext',
+          deadline_at: null,
+          is_completed: false,
+          linked_records: [{ target_object: 'people', email_addresses: [{ email: 'x' }] }],
+          assignees: [],
+        },
+      },
+    };
+    expect(problems(task, operations).join('\n')).toMatch(/linked_records\/0/);
+    const noDeadline = {
+      ...task,
+      body: {
+        data: { content: 'x', format: 'plaintext', is_completed: false, linked_records: [], assignees: [] },
+      },
+    };
+    expect(problems(noDeadline, operations).join('\n')).toMatch(/required.*"deadline_at"/);
+    const badTarget = { ...base, method: 'GET', path: '/v2/widgets/x/attributes', body: undefined };
+    expect(problems(badTarget, operations).join('\n')).toMatch(/bad path target/);
+    const badLimit = { ...badTarget, path: '/v2/objects/people/attributes', query: { limit: 'ten' } };
+    expect(problems(badLimit, operations)).toEqual([
+      'GET /v2/{target}/{identifier}/attributes: bad query limit=ten',
+    ]);
+    const nowhere = { ...base, path: '/v2/objects/people/upsert', body: {} };
+    expect(problems(nowhere, operations)).toEqual([
+      "POST /v2/objects/people/upsert is not in Attio's API description",
+    ]);
+    const noBody = { ...base, path: '/v2/notes', body: undefined };
+    expect(problems(noBody, operations)).toEqual(['POST /v2/notes: the description requires a body']);
+  });
+
+  it('for every action, with every optional input used', async () => {
+    await verify(sandbox);
+    const company = await run(sandbox, recordAssert, {
+      object: 'companies',
+      values: { domains: ['acme.com', 'acme.io'], name: 'Acme', categories: ['B2B'], description: 'Anvils' },
+    });
+    const person = await run(sandbox, recordAssert, {
+      object: 'people',
+      values: {
+        email_addresses: ['ada@acme.com'],
+        name: { first_name: 'Ada', last_name: 'Lovelace' },
+        job_title: 'Analyst',
+        phone_numbers: [{ number: '020 7946 0958', country_code: 'GB' }],
+        company: { domains: 'acme.com' },
+        linkedin: 'https://linkedin.com/in/ada',
+        tier: 'Pro',
+      },
+      raw_values: {
+        primary_location: [
+          {
+            line_1: '1 Infinite Loop',
+            line_2: null,
+            line_3: null,
+            line_4: null,
+            locality: 'Cupertino',
+            region: 'CA',
+            postcode: '95014',
+            country_code: 'US',
+            latitude: '37.331741',
+            longitude: '-122.030333',
+          },
+        ],
+      },
+    });
+    await run(sandbox, recordAssert, {
+      object: 'people',
+      matching_attribute: 'email_addresses',
+      values: { email_addresses: 'ada@acme.com', tier: 'Free' },
+      attribute_types: { tier: 'select' },
+    });
+    await run(sandbox, recordGet, { object: 'people', record_id: person.id });
+    const page = await run(sandbox, recordQuery, {
+      object: 'people',
+      filter: {
+        $and: [
+          { email_addresses: { email_domain: 'acme.com' } },
+          { name: { last_name: { $eq: 'Lovelace' } } },
+        ],
+      },
+      sorts: [
+        { attribute: 'name', field: 'last_name', direction: 'desc' },
+        { attribute: 'created_at', direction: 'asc' },
+      ],
+      limit: 1,
+    });
+    await run(sandbox, recordQuery, { object: 'people', limit: 1, cursor: page.next_cursor ?? undefined });
+    await run(sandbox, recordUpdate, {
+      object: 'people',
+      record_id: person.id,
+      values: { job_title: 'Mathematician', phone_numbers: '+15558675309' },
+    });
+    await run(sandbox, recordUpdate, {
+      object: 'people',
+      record_id: person.id,
+      values: { phone_numbers: null, description: 'Countess' },
+      raw_values: { twitter: [{ value: '@ada' }] },
+      multiselect: 'replace',
+    });
+    await run(sandbox, listEntryAdd, {
+      list: 'sales_pipeline',
+      parent_object: 'companies',
+      parent_record_id: company.id,
+      entry_values: {
+        stage: 'Lead',
+        priority: 'High',
+        owner: 'rep@example.com',
+        deal_value: 5000,
+        next_step: 'Call',
+      },
+    });
+    await run(sandbox, listEntryAdd, {
+      list: 'sales_pipeline',
+      parent_object: 'companies',
+      parent_record_id: company.id,
+      entry_values: { stage: 'Won' },
+      raw_entry_values: { next_step: [{ value: 'Invoice' }] },
+      attribute_types: { stage: 'status' },
+      allow_duplicates: true,
+    });
+    await run(sandbox, noteCreate, {
+      parent_object: 'people',
+      parent_record_id: person.id,
+      title: 'Call',
+      content: 'Hello',
+    });
+    await run(sandbox, noteCreate, {
+      parent_object: 'companies',
+      parent_record_id: company.id,
+      title: 'Recap',
+      content: '# Recap',
+      format: 'markdown',
+      created_at: '2024-01-01T10:00:00Z',
+    });
+    await run(sandbox, taskCreate, {
+      content: 'Send the proposal',
+      deadline_at: '2026-12-01T09:00:00Z',
+      is_completed: false,
+      linked_records: [
+        { object: 'people', email_addresses: 'ada@acme.com' },
+        { object: 'companies', domains: 'acme.io' },
+        { object: 'companies', record_id: company.id },
+      ],
+      assignees: ['rep@example.com', sandbox.workspace.members[0]?.id ?? ''],
+    });
+    await run(sandbox, taskCreate, { content: 'Minimal' });
+    await run(sandbox, objectList, {});
+    await run(sandbox, attributeList, { object: 'people', limit: 5, show_archived: true });
+    await run(sandbox, attributeList, { list: 'sales_pipeline', cursor: page.next_cursor ?? undefined });
+
+    const sent = new Set(
+      sandbox.requests.map((r) => {
+        const op = operations.find((o) => o.method === r.method && o.pattern.test(r.path));
+        return `${r.method} ${op?.template ?? r.path}`;
+      }),
+    );
+    expect(sent).toEqual(
+      new Set([
+        'GET /v2/self',
+        'PUT /v2/objects/{object}/records',
+        'GET /v2/{target}/{identifier}/attributes',
+        'GET /v2/objects/{object}/records/{record_id}',
+        'POST /v2/objects/{object}/records/query',
+        'PATCH /v2/objects/{object}/records/{record_id}',
+        'PUT /v2/objects/{object}/records/{record_id}',
+        'PUT /v2/lists/{list}/entries',
+        'POST /v2/lists/{list}/entries',
+        'POST /v2/notes',
+        'POST /v2/tasks',
+        'GET /v2/objects',
+      ]),
+    );
+    expect(sandbox.requests.every((r) => r.method && r.path.startsWith('/v2/'))).toBe(true);
+    expect(sandbox.requests.flatMap((r) => problems(r, operations))).toEqual([]);
+  });
+});
