@@ -1,0 +1,465 @@
+/**
+ * `@oxygen/provider-instantly/sandbox`: a local, stateful fake of the part of Instantly's API v2
+ * the plugin uses, over real HTTP (`node:http`, no dependencies besides zod). It starts from a
+ * seeded workspace (campaigns, leads, emails with a reply, sending accounts), checks API keys and
+ * their scopes, validates queries and bodies against schemas written from Instantly's reference,
+ * answers in Instantly's shapes (Fastify error bodies, `{ items, next_starting_after }` pages),
+ * enforces Instantly's rate limits on demand (including the 20-a-minute limit of
+ * `GET /api/v2/emails`), records every request, can be told to fail, and delivers webhooks the
+ * way Instantly does.
+ *
+ * @example
+ * ```ts
+ * import { startInstantlySandbox } from '@oxygen/provider-instantly/sandbox';
+ * const sandbox = await startInstantlySandbox({ workspaceName: 'Acme Outbound' });
+ * // point the plugin at sandbox.url with sandbox.token, then:
+ * sandbox.failNext({ status: 429 });
+ * await sandbox.close();
+ * ```
+ *
+ * @module
+ */
+
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import {
+  badRequest,
+  forbidden,
+  InstantlyError,
+  injectedError,
+  routeNotFound,
+  tooManyRequests,
+  unauthorized,
+} from './errors.js';
+import { ROUTES, type Route } from './routes.js';
+import { fastifyMessage, idParam, noQuery } from './schemas.js';
+import {
+  type SandboxAccount,
+  type SandboxCampaign,
+  type SandboxEmail,
+  type SandboxLead,
+  SandboxStore,
+  type SandboxWorkspace,
+} from './store.js';
+import { buildPayload, deliver, type SendWebhookOptions, type WebhookDelivery } from './webhooks.js';
+
+export { SANDBOX_SEED } from './store.js';
+export {
+  PAYLOAD_EVENT_TYPE,
+  type SandboxWebhookEvent,
+  type SendWebhookOptions,
+  type WebhookDelivery,
+} from './webhooks.js';
+export type { SandboxAccount, SandboxCampaign, SandboxEmail, SandboxLead, SandboxWorkspace };
+
+/** An API key the sandbox accepts, with the scopes it was created with. */
+export interface SandboxKey {
+  token: string;
+  /** `<resource>:<read|create|update|delete|all>` or `all:<action>`; default `['all:all']`. */
+  scopes?: string[];
+}
+
+/** Instantly's rate limits, per workspace (every key shares them). */
+export interface SandboxRateLimits {
+  /** Default 100 (Instantly: 100 requests per second). */
+  perSecond?: number;
+  /** Default 6,000 (Instantly: 6,000 requests per minute). */
+  perMinute?: number;
+  /** Default 20 (Instantly: `GET /api/v2/emails`, 20 requests per minute). */
+  emailsPerMinute?: number;
+}
+
+/** Options for {@link startInstantlySandbox}. */
+export interface InstantlySandboxOptions {
+  /** Port to listen on. Default 0: a free one. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** API keys accepted: plain tokens (scope `all:all`) or keys with scopes. Default: one generated key. */
+  tokens?: (string | SandboxKey)[];
+  /** The name `GET /api/v2/workspaces/current` reports. Default `Acme Outbound`. */
+  workspaceName?: string;
+  /** Start from the seeded workspace ({@link SANDBOX_SEED}). Default true. */
+  seed?: boolean;
+  /** Emails and domains on the workspace blocklist: bulk adds count them `in_blocklist`. */
+  blocklist?: string[];
+  /** Milliseconds to wait before answering each request. Default 0. Settable later. */
+  delayMs?: number;
+  /** Answer 429 past Instantly's rate limits. Default false. Settable later. */
+  enforceRateLimits?: boolean;
+  /** Lower limits for tests; Instantly's by default. */
+  rateLimits?: SandboxRateLimits;
+}
+
+/** A request the sandbox received, as it arrived. */
+export interface SandboxRequest {
+  method: string;
+  /** Path without the query string, e.g. `/api/v2/leads/list`. */
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+}
+
+/** A failure to inject with {@link InstantlySandbox.failNext}. */
+export interface FailNextOptions {
+  status: 401 | 402 | 403 | 404 | 429 | 500 | 503;
+  /** How many matching requests fail. Default 1. */
+  count?: number;
+  /** Sent as `Retry-After` (Instantly documents none on its API 429s; use it to test the header). */
+  retryAfterSeconds?: number;
+  /** Only requests to this path (exact, or a pattern) fail. Default: any. */
+  path?: string | RegExp;
+  /** Replaces the default message. */
+  message?: string;
+}
+
+/** A running sandbox. */
+export interface InstantlySandbox {
+  /** Base URL to use in place of `https://api.instantly.ai`, e.g. `http://127.0.0.1:53124`. */
+  readonly url: string;
+  /** A key the sandbox accepts (scope `all:all` unless configured otherwise). */
+  readonly token: string;
+  /** Every key it accepts. */
+  readonly keys: readonly Required<SandboxKey>[];
+  /** The workspace the keys belong to. */
+  readonly workspace: SandboxWorkspace;
+  /** Every request received, oldest first (including failed and unauthenticated ones). */
+  readonly requests: SandboxRequest[];
+  /** Campaigns by id. Tests may read and change them. */
+  readonly campaigns: Map<string, SandboxCampaign>;
+  /** Leads by id. */
+  readonly leads: Map<string, SandboxLead>;
+  /** Unibox emails by id. */
+  readonly emails: Map<string, SandboxEmail>;
+  /** Sending accounts by email. */
+  readonly accounts: Map<string, SandboxAccount>;
+  /** Milliseconds to wait before each answer. */
+  delayMs: number;
+  /** Whether Instantly's rate limits are enforced (429 past them). */
+  enforceRateLimits: boolean;
+  /** Makes the next matching request(s) fail with an Instantly-shaped error. */
+  failNext(options: FailNextOptions): void;
+  /** Adds a campaign (the plugin cannot create one) and returns it. */
+  addCampaign(campaign: { name: string; status?: number; sendingAccounts?: string[] }): SandboxCampaign;
+  /** Records a reply from a lead in its thread, as if the lead had answered, and returns the received email. */
+  receiveReply(leadId: string, reply: { text: string; subject?: string; autoReply?: boolean }): SandboxEmail;
+  /**
+   * Delivers a webhook the way Instantly does: POST `url` with the event's payload built from the
+   * sandbox's state, the custom `headers` echoed, nothing signed.
+   */
+  sendWebhook(options: SendWebhookOptions): Promise<WebhookDelivery>;
+  /** Restores the seeded workspace; forgets requests, pending failures and rate-limit windows. */
+  reset(): void;
+  /** Stops listening. */
+  close(): Promise<void>;
+}
+
+interface PendingFailure extends FailNextOptions {
+  remaining: number;
+}
+
+/**
+ * Starts a sandbox on a free local port.
+ *
+ * @example
+ * ```ts
+ * const sandbox = await startInstantlySandbox({ workspaceName: 'Acme Outbound' });
+ * const res = await fetch(`${sandbox.url}/api/v2/workspaces/current`, {
+ *   headers: { authorization: `Bearer ${sandbox.token}` },
+ * });
+ * (await res.json()).name; // 'Acme Outbound'
+ * ```
+ */
+export async function startInstantlySandbox(
+  options: InstantlySandboxOptions = {},
+): Promise<InstantlySandbox> {
+  const keys: Required<SandboxKey>[] = (
+    options.tokens?.length ? options.tokens : [`instantly-sandbox-${randomUUID()}`]
+  ).map((k) =>
+    typeof k === 'string'
+      ? { token: k, scopes: ['all:all'] }
+      : { token: k.token, scopes: k.scopes ?? ['all:all'] },
+  );
+  const store = new SandboxStore({
+    workspaceName: options.workspaceName ?? 'Acme Outbound',
+    seed: options.seed ?? true,
+    blocklist: new Set((options.blocklist ?? []).map((e) => e.trim().toLowerCase())),
+  });
+  const limits = {
+    perSecond: options.rateLimits?.perSecond ?? 100,
+    perMinute: options.rateLimits?.perMinute ?? 6_000,
+    emailsPerMinute: options.rateLimits?.emailsPerMinute ?? 20,
+  };
+  const requests: SandboxRequest[] = [];
+  const failures: PendingFailure[] = [];
+  // Request times in the last minute, workspace-wide; and GET /api/v2/emails apart.
+  let hits: number[] = [];
+  let emailHits: number[] = [];
+  let delayMs = options.delayMs ?? 0;
+  let enforceRateLimits = options.enforceRateLimits ?? false;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, 500, {
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: `sandbox bug: ${String(error)}`,
+      });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers = flatHeaders(req);
+    requests.push({
+      method,
+      path: url.pathname,
+      query: queryObject(url.searchParams),
+      headers,
+      body: parseJson(raw),
+    });
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+
+    try {
+      const failure = takeFailure(url.pathname);
+      if (failure) {
+        if (failure.retryAfterSeconds !== undefined)
+          res.setHeader('retry-after', String(failure.retryAfterSeconds));
+        throw injectedError(failure.status, failure.message);
+      }
+      const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
+      if (!route) throw routeNotFound(method, url.pathname);
+      const key = authenticate(headers.authorization);
+      if (enforceRateLimits) checkRateLimits(method, url.pathname);
+      if (!allows(key.scopes, route.scope)) throw forbidden(grantingScopes(route.scope));
+      const params = route.pattern.exec(url.pathname)?.slice(1).map(decodeURIComponent) ?? [];
+      for (const param of params) {
+        if (!idParam.safeParse(param).success) throw badRequest('params/id must match format "uuid"');
+      }
+      const query = validate(route.query ?? noQuery, queryObject(url.searchParams), 'querystring');
+      const body = parseBody(route, raw, headers['content-type']);
+      const answer = route.handle({ params, query, body }, store);
+      send(res, answer.status, answer.body);
+    } catch (error) {
+      if (!(error instanceof InstantlyError)) throw error;
+      send(res, error.status, error.body());
+    }
+  }
+
+  function authenticate(header: string | undefined): Required<SandboxKey> {
+    if (!header) throw unauthorized(true);
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    const key = keys.find((k) => k.token === token);
+    if (!key) throw unauthorized(false);
+    return key;
+  }
+
+  function checkRateLimits(method: string, path: string): void {
+    const now = Date.now();
+    hits = hits.filter((t) => t > now - 60_000);
+    const lastSecond = hits.filter((t) => t > now - 1_000).length;
+    if (lastSecond >= limits.perSecond || hits.length >= limits.perMinute) throw tooManyRequests();
+    if (method === 'GET' && path === '/api/v2/emails') {
+      emailHits = emailHits.filter((t) => t > now - 60_000);
+      if (emailHits.length >= limits.emailsPerMinute) throw tooManyRequests();
+      emailHits.push(now);
+    }
+    hits.push(now);
+  }
+
+  function takeFailure(path: string): PendingFailure | undefined {
+    const index = failures.findIndex(
+      (f) => f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
+    );
+    const failure = failures[index];
+    if (!failure) return undefined;
+    if (--failure.remaining <= 0) failures.splice(index, 1);
+    return failure;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    token: keys[0]?.token as string,
+    keys,
+    get workspace() {
+      return store.workspace;
+    },
+    requests,
+    campaigns: store.campaigns,
+    leads: store.leads,
+    emails: store.emails,
+    accounts: store.accounts,
+    get delayMs() {
+      return delayMs;
+    },
+    set delayMs(value: number) {
+      delayMs = value;
+    },
+    get enforceRateLimits() {
+      return enforceRateLimits;
+    },
+    set enforceRateLimits(value: boolean) {
+      enforceRateLimits = value;
+    },
+    failNext(failure) {
+      failures.push({ ...failure, remaining: failure.count ?? 1 });
+    },
+    addCampaign(campaign) {
+      const now = store.now();
+      const created: SandboxCampaign = {
+        id: store.newId(),
+        name: campaign.name,
+        status: campaign.status ?? 0,
+        campaign_schedule: {
+          schedules: [
+            {
+              name: 'Weekdays',
+              timing: { from: '09:00', to: '17:00' },
+              days: { 1: true, 2: true, 3: true, 4: true, 5: true },
+              timezone: 'America/Chicago',
+            },
+          ],
+        },
+        sequences: [],
+        email_list: campaign.sendingAccounts ?? [...store.accounts.keys()].slice(0, 1),
+        daily_limit: 50,
+        stop_on_reply: true,
+        open_tracking: true,
+        link_tracking: true,
+        organization: store.workspace.id,
+        timestamp_created: now,
+        timestamp_updated: now,
+      };
+      store.campaigns.set(created.id, created);
+      return created;
+    },
+    receiveReply: (leadId, reply) => store.receiveReply(leadId, reply),
+    sendWebhook: async (webhook) => deliver(webhook.url, buildPayload(store, webhook), webhook.headers),
+    reset() {
+      store.reset();
+      requests.length = 0;
+      failures.length = 0;
+      hits = [];
+      emailHits = [];
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** True when a key with `scopes` may call an endpoint needing `[resource, action]`. */
+function allows(scopes: string[], [resource, action]: Route['scope']): boolean {
+  return grantingScopes([resource, action]).some((s) => scopes.includes(s));
+}
+
+/** The scopes that grant `[resource, action]`, as Instantly's reference lists them. */
+function grantingScopes([resource, action]: Route['scope']): string[] {
+  return [`${resource}:${action}`, `${resource}:all`, `all:${action}`, 'all:all'];
+}
+
+/** Validates with a zod schema, throwing Fastify's 400 for the first problem. */
+function validate(schema: z.ZodType, value: unknown, where: 'body' | 'querystring'): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw badRequest(issue ? fastifyMessage(where, issue) : `${where} is invalid`);
+}
+
+/** Parses the body as Fastify would: JSON only, empty JSON refused, then the route's schema. */
+function parseBody(route: Route, raw: string, contentType: string | undefined): unknown {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/json' && raw.trim() === '') {
+    throw new InstantlyError(
+      400,
+      "Body cannot be empty when content-type is set to 'application/json'",
+      'FST_ERR_CTP_EMPTY_JSON_BODY',
+    );
+  }
+  if (raw.trim() !== '' && type !== 'application/json') {
+    throw new InstantlyError(
+      415,
+      `Unsupported Media Type: ${type || 'none'}`,
+      'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    );
+  }
+  let json: unknown;
+  if (raw.trim() !== '') {
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new InstantlyError(
+        400,
+        "Body is not valid JSON but content-type is set to 'application/json'",
+        'FST_ERR_CTP_INVALID_JSON_BODY',
+      );
+    }
+  }
+  if (route.body === 'none') {
+    // DELETE documents a `null` body; no other endpoint the sandbox serves takes one.
+    if (json !== undefined && !(route.method === 'DELETE' && json === null)) {
+      throw badRequest('body must be null');
+    }
+    return undefined;
+  }
+  if (json === undefined) throw badRequest('body must be object');
+  return validate(route.body, json, 'body');
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.statusCode = status;
+  if (text) res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(raw: string): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length === 1 ? (all[0] as string) : all;
+  }
+  return out;
+}

@@ -1,0 +1,410 @@
+/**
+ * Checks every request the plugin sends against Instantly's published OpenAPI description: the
+ * path and method exist, query parameters are declared and their values match the parameter
+ * schemas, path parameters match theirs, the auth header is the documented bearer token, a
+ * required body is there, and the JSON body validates against the operation's request schema
+ * with objects closed (no field Instantly does not document). It also checks that the sandbox
+ * answers in the response shapes the description publishes.
+ *
+ * The spec is read at test time from the shared folder beside the repository
+ * (`../shared/provider-specs/instantly/openapi-api-v2.json`); it is never copied into this
+ * package. Without it the suite is skipped.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ValidateFunction } from 'ajv';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import formatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import plugin, {
+  accountList,
+  campaignActivate,
+  campaignGet,
+  campaignList,
+  campaignPause,
+  emailList,
+  emailReply,
+  leadAdd,
+  leadAddBulk,
+  leadDelete,
+  leadGet,
+  leadList,
+  leadUpdate,
+} from '../src/index.js';
+import {
+  type InstantlySandbox,
+  SANDBOX_SEED,
+  type SandboxRequest,
+  startInstantlySandbox,
+} from '../src/sandbox/index.js';
+import { call, contextFor, run } from './helpers.js';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const specFile = resolve(packageDir, '../../../shared/provider-specs/instantly/openapi-api-v2.json');
+const haveSpec = existsSync(specFile);
+if (!haveSpec) console.log('skipped: provider spec folder not found');
+
+type Json = Record<string, unknown>;
+type Ajv = InstanceType<typeof import('ajv/dist/2020.js').default>;
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  validate: ValidateFunction;
+  type: string | undefined;
+}
+interface Operation {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  parameters: Parameter[];
+  bodyRequired: boolean;
+  bodyTypes: string[];
+  validate?: ValidateFunction;
+  responses: Map<string, ValidateFunction>;
+}
+
+/** Marks every object schema that lists its properties as closed, so undocumented fields fail. */
+function closeObjects(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  const o = node as Json;
+  if (
+    !Array.isArray(node) &&
+    o.properties &&
+    typeof o.properties === 'object' &&
+    o.additionalProperties === undefined
+  ) {
+    o.additionalProperties = false;
+  }
+  for (const child of Object.values(o)) closeObjects(child);
+}
+
+function newAjv(): Ajv {
+  const Ajv2020 = (Ajv2020Module as unknown as { default?: typeof Ajv2020Module }).default ?? Ajv2020Module;
+  const addFormats =
+    (formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule;
+  const ajv = new (Ajv2020 as unknown as new (o: object) => Ajv)({ strict: false, allErrors: true });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return ajv;
+}
+
+function loadOperations(): Operation[] {
+  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as Json;
+  const published = spec.components as Json;
+  const closed = structuredClone(published);
+  closeObjects(closed);
+  const requests = newAjv();
+  const responses = newAjv();
+  const operations: Operation[] = [];
+  for (const [template, item] of Object.entries(spec.paths as Record<string, Record<string, Json>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!op || typeof op !== 'object' || !('responses' in op)) continue;
+      const requestBody = op.requestBody as
+        | { required?: boolean; content?: Record<string, { schema?: Json }> }
+        | undefined;
+      const content = requestBody?.content ?? {};
+      const json = content['application/json']?.schema;
+      const body = json ? structuredClone(json) : undefined;
+      if (body) closeObjects(body);
+      const answers = new Map<string, ValidateFunction>();
+      for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
+        const schema = (response.content as Record<string, { schema?: Json }> | undefined)?.[
+          'application/json'
+        ]?.schema;
+        if (schema) answers.set(status, responses.compile({ ...schema, components: published }));
+      }
+      operations.push({
+        method: method.toUpperCase(),
+        template,
+        pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+        parameters: (
+          (op.parameters ?? []) as { name: string; in: string; required?: boolean; schema: Json }[]
+        ).map((p) => ({
+          name: p.name,
+          in: p.in,
+          required: p.required,
+          type: typeof p.schema.type === 'string' ? p.schema.type : undefined,
+          validate: requests.compile(p.schema),
+        })),
+        bodyRequired: requestBody?.required === true,
+        bodyTypes: Object.keys(content),
+        validate: body ? requests.compile({ ...body, components: closed }) : undefined,
+        responses: answers,
+      });
+    }
+  }
+  return operations;
+}
+
+/** A query or path value as the server would coerce it for the parameter's type. */
+function coerce(value: string, type: string | undefined): unknown {
+  if ((type === 'number' || type === 'integer') && value.trim() !== '' && !Number.isNaN(Number(value))) {
+    return Number(value);
+  }
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
+function find(operations: Operation[], method: string, path: string): Operation | undefined {
+  // A literal path wins over a template (`/leads/list` over `/leads/{id}`).
+  const matches = operations.filter((o) => o.method === method && o.pattern.test(path));
+  return matches.sort((a, b) => a.template.split('{').length - b.template.split('{').length)[0];
+}
+
+/** What is wrong with one request, as readable lines; empty when it matches the spec. */
+function problems(request: SandboxRequest, operations: Operation[]): string[] {
+  const op = find(operations, request.method, request.path);
+  if (!op) return [`${request.method} ${request.path} is not in Instantly's spec`];
+  const out: string[] = [];
+  const where = `${op.method} ${op.template}`;
+  if (!/^Bearer \S+$/.test(request.headers.authorization ?? ''))
+    out.push(`${where}: no bearer authorization header`);
+  for (const [name, value] of Object.entries(request.query)) {
+    const p = op.parameters.find((q) => q.in === 'query' && q.name === name);
+    if (!p) {
+      out.push(`${where}: undocumented query ${name}`);
+      continue;
+    }
+    if (Array.isArray(value) || !p.validate(coerce(value, p.type)))
+      out.push(`${where}: bad query ${name}=${value}`);
+  }
+  const values = op.pattern.exec(request.path)?.slice(1) ?? [];
+  for (const [i, p] of op.parameters.filter((q) => q.in === 'path').entries()) {
+    const value = decodeURIComponent(values[i] ?? '');
+    if (!p.validate(coerce(value, p.type))) out.push(`${where}: bad path ${p.name}=${value}`);
+  }
+  if (request.body === undefined) {
+    if (op.bodyRequired) out.push(`${where}: the spec requires a body`);
+    if (request.headers['content-type']?.startsWith('application/json'))
+      out.push(`${where}: a JSON content-type with an empty body (Instantly answers 400)`);
+    return out;
+  }
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  if (!op.bodyTypes.includes(type)) out.push(`${where}: content-type ${type} is not one the spec accepts`);
+  if (op.validate && !op.validate(request.body)) {
+    for (const e of op.validate.errors ?? [])
+      out.push(`${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  }
+  return out;
+}
+
+describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's published spec", () => {
+  let sandbox: InstantlySandbox;
+  let operations: Operation[];
+  beforeAll(async () => {
+    operations = loadOperations();
+    sandbox = await startInstantlySandbox();
+  });
+  afterAll(() => sandbox?.close());
+
+  it('checks itself: undocumented fields, queries, paths and bad values are caught', () => {
+    const base = { query: {}, headers: { authorization: 'Bearer t', 'content-type': 'application/json' } };
+    const extra = {
+      ...base,
+      method: 'POST',
+      path: '/api/v2/leads',
+      body: { campaign: SANDBOX_SEED.campaigns.active, email: 'a@b.co', tags: [] },
+    };
+    expect(problems(extra, operations).join('\n')).toMatch(/additional properties .*"tags"/);
+    const listExtra = {
+      ...base,
+      method: 'POST',
+      path: '/api/v2/leads/list',
+      body: { limit: 10, cursor: 'x' },
+    };
+    expect(problems(listExtra, operations).join('\n')).toMatch(/additional properties .*"cursor"/);
+    const tooMany = { ...base, method: 'POST', path: '/api/v2/leads/list', body: { limit: 500 } };
+    expect(problems(tooMany, operations).join('\n')).toMatch(/must be <= 100/);
+    const noBody = { ...base, method: 'POST', path: '/api/v2/emails/reply', body: undefined };
+    expect(problems(noBody, operations).join('\n')).toMatch(/requires a body/);
+    const query = {
+      ...base,
+      method: 'GET',
+      path: '/api/v2/campaigns',
+      query: { cursor: 'x', limit: '500' },
+      body: undefined,
+    };
+    expect(problems(query, operations)).toEqual([
+      'GET /api/v2/campaigns: undocumented query cursor',
+      'GET /api/v2/campaigns: bad query limit=500',
+      'GET /api/v2/campaigns: a JSON content-type with an empty body (Instantly answers 400)',
+    ]);
+    const badId = {
+      ...base,
+      method: 'GET',
+      path: '/api/v2/leads/42',
+      body: undefined,
+      headers: { authorization: 'Bearer t' },
+    };
+    expect(problems(badId, operations)).toEqual(['GET /api/v2/leads/{id}: bad path id=42']);
+    const nowhere = { ...base, method: 'POST', path: '/api/v2/leads/upsert', body: {} };
+    expect(problems(nowhere, operations)).toEqual(["POST /api/v2/leads/upsert is not in Instantly's spec"]);
+    const campaignAnswer = find(
+      operations,
+      'GET',
+      `/api/v2/campaigns/${SANDBOX_SEED.campaigns.draft}`,
+    )?.responses.get('200');
+    expect(campaignAnswer?.({ id: SANDBOX_SEED.campaigns.draft, name: 'x' })).toBe(false);
+  });
+
+  it('for every action, with every optional input used', async () => {
+    const { campaigns, leads, emails, list } = SANDBOX_SEED;
+    await plugin.verify(contextFor(sandbox));
+    await run(sandbox, campaignList, { search: 'a', status: 'active', limit: 1 });
+    const all = await run(sandbox, campaignList, { limit: 1 });
+    await run(sandbox, campaignList, { limit: 1, cursor: all.next_cursor ?? undefined });
+    await run(sandbox, campaignGet, { id: campaigns.draft });
+    await run(sandbox, campaignActivate, { id: campaigns.draft });
+    await run(sandbox, campaignPause, { id: campaigns.draft });
+    const added = await run(sandbox, leadAdd, {
+      campaign_id: campaigns.active,
+      email: 'spec@example.com',
+      first_name: 'Spec',
+      last_name: 'Check',
+      company_name: 'Acme',
+      job_title: 'Tester',
+      website: 'https://acme.test',
+      phone: '+1 555 0100',
+      personalization: 'Loved your talk.',
+      custom_variables: { tier: 1, vip: true, note: null, topic: 'specs' },
+    });
+    await run(sandbox, leadAdd, { list_id: list, first_name: 'Listed' });
+    await run(sandbox, leadAddBulk, {
+      campaign_id: campaigns.draft,
+      leads: [
+        { email: 'b1@example.com', first_name: 'B', custom_variables: { x: 1 } },
+        { email: 'b2@example.com' },
+      ],
+      skip_if_in_workspace: false,
+      skip_if_in_campaign: true,
+      skip_if_in_list: false,
+      verify_leads_on_import: false,
+    });
+    await run(sandbox, leadAddBulk, { list_id: list, leads: [{ last_name: 'Only' }] });
+    await run(sandbox, leadGet, { id: added.id });
+    const page = await run(sandbox, leadList, {
+      campaign_id: campaigns.active,
+      search: 'a',
+      filter: 'FILTER_VAL_ACTIVE',
+      ids: [leads.ada, added.id],
+      emails: ['ada@example.com', 'spec@example.com'],
+      limit: 1,
+    });
+    await run(sandbox, leadList, { list_id: list, limit: 1, cursor: page.next_cursor ?? leads.ada });
+    await run(sandbox, leadUpdate, {
+      id: added.id,
+      first_name: 'Spec',
+      last_name: 'Checked',
+      company_name: 'Acme',
+      job_title: 'Lead',
+      website: 'https://acme.test',
+      phone: '+1',
+      personalization: 'p',
+      custom_variables: { tier: 2 },
+      interest_status: 'meeting_booked',
+    });
+    await run(sandbox, leadDelete, { id: added.id });
+    await run(sandbox, emailList, {
+      lead_email: 'ada@example.com',
+      campaign_id: campaigns.active,
+      thread_id: SANDBOX_SEED.threads.ada,
+      type: 'received',
+      unread_only: true,
+      eaccount: 'sam@send.example.com',
+      order: 'asc',
+      limit: 1,
+    });
+    const some = await run(sandbox, emailList, { limit: 1 });
+    await run(sandbox, emailList, { limit: 1, cursor: some.next_cursor ?? undefined });
+    await run(sandbox, emailReply, {
+      reply_to_uuid: emails.adaReply,
+      eaccount: 'sam@send.example.com',
+      subject: 'Re: Quick question',
+      text: 'Thanks!',
+      html: '<p>Thanks!</p>',
+      cc: ['cc@example.com', 'cc2@example.com'],
+      bcc: ['bcc@example.com'],
+    });
+    await run(sandbox, accountList, { search: 'send', status: 'active', limit: 1 });
+    const accounts = await run(sandbox, accountList, { limit: 2 });
+    await run(sandbox, accountList, { cursor: accounts.next_cursor ?? undefined });
+
+    const sent = sandbox.requests.map(
+      (r) => `${r.method} ${find(operations, r.method, r.path)?.template ?? r.path}`,
+    );
+    expect(new Set(sent)).toEqual(
+      new Set([
+        'GET /api/v2/workspaces/current',
+        'GET /api/v2/campaigns',
+        'GET /api/v2/campaigns/{id}',
+        'POST /api/v2/campaigns/{id}/activate',
+        'POST /api/v2/campaigns/{id}/pause',
+        'POST /api/v2/leads',
+        'POST /api/v2/leads/add',
+        'GET /api/v2/leads/{id}',
+        'POST /api/v2/leads/list',
+        'PATCH /api/v2/leads/{id}',
+        'DELETE /api/v2/leads/{id}',
+        'GET /api/v2/emails',
+        'POST /api/v2/emails/reply',
+        'GET /api/v2/accounts',
+      ]),
+    );
+    expect(sandbox.requests.flatMap((r) => problems(r, operations))).toEqual([]);
+  });
+
+  it("the sandbox answers in the response shapes Instantly's spec publishes", async () => {
+    sandbox.reset();
+    const { campaigns, leads, emails } = SANDBOX_SEED;
+    const calls: [string, string, unknown?][] = [
+      ['GET', '/api/v2/workspaces/current'],
+      ['GET', '/api/v2/campaigns?limit=2'],
+      ['GET', `/api/v2/campaigns/${campaigns.active}`],
+      ['POST', `/api/v2/campaigns/${campaigns.draft}/activate`],
+      ['POST', `/api/v2/campaigns/${campaigns.draft}/pause`],
+      [
+        'POST',
+        '/api/v2/leads',
+        { campaign: campaigns.active, email: 'shape@example.com', custom_variables: { a: 1 } },
+      ],
+      [
+        'POST',
+        '/api/v2/leads/add',
+        { campaign_id: campaigns.active, leads: [{ email: 'x@example.com' }, { email: 'ada@example.com' }] },
+      ],
+      ['POST', '/api/v2/leads/list', { limit: 2 }],
+      ['GET', `/api/v2/leads/${leads.ada}`],
+      ['PATCH', `/api/v2/leads/${leads.ada}`, { lt_interest_status: 1 }],
+      ['DELETE', `/api/v2/leads/${leads.alan}`],
+      ['GET', '/api/v2/emails?limit=5'],
+      [
+        'POST',
+        '/api/v2/emails/reply',
+        {
+          reply_to_uuid: emails.adaReply,
+          eaccount: 'sam@send.example.com',
+          subject: 'Re',
+          body: { text: 'Hi' },
+        },
+      ],
+      ['GET', '/api/v2/accounts?limit=5'],
+      // Errors, in the documented error shapes.
+      ['GET', `/api/v2/leads/${campaigns.draft}`],
+      ['POST', '/api/v2/leads', { campaign: campaigns.active }],
+    ];
+    const out: string[] = [];
+    for (const [method, target, body] of calls) {
+      const res = await call(sandbox, method, target, body);
+      const path = target.split('?')[0] ?? target;
+      const validate = find(operations, method, path)?.responses.get(String(res.status));
+      if (!validate) out.push(`${method} ${path}: ${res.status} is not a documented answer`);
+      else if (!validate(res.json))
+        out.push(`${method} ${path} ${res.status}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    }
+    const unauthorized = await call(sandbox, 'GET', '/api/v2/workspaces/current', undefined, null);
+    if (!find(operations, 'GET', '/api/v2/workspaces/current')?.responses.get('401')?.(unauthorized.json))
+      out.push('401 body is off the documented shape');
+    expect(out).toEqual([]);
+  });
+});
