@@ -20,9 +20,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authenticationError, HubSpotError, injectedError, validationError } from './errors.js';
+import { SandboxOAuth, type SandboxOAuthApp, type SandboxOAuthOptions } from './oauth.js';
 import { ROUTES, type SandboxState } from './routes.js';
 import { ObjectStore, type SandboxRecord } from './store.js';
 
+export type { SandboxOAuthApp, SandboxOAuthOptions } from './oauth.js';
 export type { SandboxRecord } from './store.js';
 
 /** Options for {@link startHubSpotSandbox}. */
@@ -48,6 +50,12 @@ export interface HubSpotSandboxOptions {
   delayMs?: number;
   /** Answer 429 past 100 requests per 10 s per token, or 4 searches per second. Default false. */
   enforceRateLimits?: boolean;
+  /**
+   * The OAuth app the sandbox's `/oauth/authorize`, `/oauth/v3/token` and
+   * `/oauth/v3/token/revoke` serve (client id and secret generated when not given; access tokens
+   * live 1800 s by default). Access tokens it issues are accepted by every CRM route.
+   */
+  oauth?: SandboxOAuthOptions;
 }
 
 /** A request the sandbox received, as it arrived. */
@@ -94,6 +102,16 @@ export interface HubSpotSandbox {
   readonly companies: Map<string, SandboxRecord>;
   /** Milliseconds to wait before each answer. */
   delayMs: number;
+  /** The sandbox's OAuth app: its client id and secret, and the lifetime of new access tokens. */
+  readonly oauth: SandboxOAuthApp;
+  /** Requests to `POST /oauth/v3/token`, by `grant_type` (`authorization_code`, `refresh_token`). */
+  readonly tokenRequests: Readonly<Record<string, number>>;
+  /** Requests to `POST /oauth/v3/token/revoke`. */
+  readonly revokeRequests: number;
+  /** Every OAuth access token issued so far expires now (401 `EXPIRED_AUTHENTICATION` from then on). */
+  expireAccessTokens(): void;
+  /** Every OAuth refresh token issued so far is refused from now on (400 `BAD_REFRESH_TOKEN`). */
+  revokeRefreshTokens(): void;
   /** Makes the next matching request(s) fail with a HubSpot-shaped error. */
   failNext(options: FailNextOptions): void;
   /** Forgets records, requests and pending failures; ids start again. */
@@ -136,6 +154,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     portalId: options.portalId ?? 62515,
     batchErrorStatus: options.batchErrorStatus ?? 207,
   };
+  const oauth = new SandboxOAuth(options.oauth ?? {}, state.portalId);
   const requests: SandboxRequest[] = [];
   const failures: PendingFailure[] = [];
   const hits = new Map<string, { all: number[]; search: number[]; daily: number }>();
@@ -174,7 +193,16 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const failure = takeFailure(url.pathname);
     if (failure) return sendFailure(res, failure, correlationId);
     try {
-      if (!token || !tokens.includes(token)) throw authenticationError();
+      const oauthAnswer = oauth.handle(method, url, headers, raw);
+      if (oauthAnswer) {
+        for (const [name, value] of Object.entries(oauthAnswer.headers ?? {})) res.setHeader(name, value);
+        return send(res, oauthAnswer.status, oauthAnswer.body);
+      }
+      if (!token) throw authenticationError();
+      if (!tokens.includes(token)) {
+        const refused = oauth.authenticate(token);
+        if (refused) throw refused;
+      }
       if (options.enforceRateLimits) {
         const over =
           usage.all > BURST.max
@@ -276,6 +304,13 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     set delayMs(value: number) {
       delayMs = value;
     },
+    oauth,
+    tokenRequests: oauth.tokenRequests,
+    get revokeRequests() {
+      return oauth.revokeRequests;
+    },
+    expireAccessTokens: () => oauth.expireAccessTokens(),
+    revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
     failNext(failure) {
       failures.push({ ...failure, remaining: failure.count ?? 1 });
     },
@@ -285,6 +320,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       requests.length = 0;
       failures.length = 0;
       hits.clear();
+      oauth.reset();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
