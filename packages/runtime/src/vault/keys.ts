@@ -93,6 +93,8 @@ export function parseMasterKey(text: string, source = 'OXYGEN_MASTER_KEY'): Mast
  * 2. Otherwise, when `embedded`, `<home>/master.key` is read, or generated once (mode 0600, its
  *    directory 0700). Two processes starting together end up with the same key: each writes a
  *    private temp file and hard-links it into place, which only one can do.
+ *    While a rotation is under way, `<home>/master.key.previous` (the key being retired) is
+ *    loaded too.
  * 3. Otherwise it is a `ConfigError` asking to set `OXYGEN_MASTER_KEY`.
  *
  * `OXYGEN_MASTER_KEY_PREVIOUS` (comma-separated) adds older keys, so envelopes sealed before a
@@ -110,7 +112,11 @@ export function loadMasterKeys(options: LoadMasterKeysOptions = {}): MasterKey[]
   if (current) {
     keys.push(parseMasterKey(current, 'OXYGEN_MASTER_KEY'));
   } else if (options.embedded) {
-    keys.push(embeddedKey(options.home ?? defaultHome(env)));
+    const home = options.home ?? defaultHome(env);
+    keys.push(embeddedKey(home));
+    // During a key rotation (`oxygen vault rotate`) the key being retired is kept beside it.
+    const retiring = readKeyFile(join(home, 'master.key.previous'));
+    if (retiring && retiring.id !== keys[0]!.id) keys.push(retiring);
   } else {
     throw new ConfigError('no master key: set OXYGEN_MASTER_KEY', {
       hint: `it encrypts stored credentials and must be the same on every server and worker; ${HOW_TO_MAKE}`,
