@@ -57,6 +57,27 @@ async function main(args: string[]): Promise<void> {
     .description('connect a provider account (the id is a provider id here, e.g. hubspot)')
     .option('--api-key-stdin', 'read the API key from stdin instead of a hidden prompt')
     .option('--auth-mode <mode>', 'byok (your own account) or managed (platform key, paid in credits)')
+    .option('--oauth', 'connect with OAuth: approve in a browser, redirected to a listener on 127.0.0.1')
+    .option('--no-browser', 'with OAuth: print the approval URL (on stderr) without opening a browser')
+    .option('--timeout <seconds>', 'with OAuth: how long to wait for the approval (default 300)')
+    .option(
+      '--client-id <id>',
+      "with OAuth: the organization's own app (default: OXYGEN_<PROVIDER>_CLIENT_ID)",
+    )
+    .option('--client-secret-stdin', "with --client-id: read the app's client secret from stdin")
+    .addHelpText(
+      'after',
+      `
+How it connects (byok):
+  --api-key-stdin          an API key, read from stdin (a hidden prompt on a terminal otherwise)
+  --oauth                  OAuth 2.0: the approval URL goes to stderr and a browser opens when
+                           there is one; the provider redirects to http://127.0.0.1:<port>/callback.
+                           --no-browser, --timeout and --client-id imply --oauth.
+  neither                  a provider with one way to connect uses it; one with both (HubSpot)
+                           asks on a terminal, and otherwise uses its first (HubSpot: API key).
+OAuth uses the platform's app (OXYGEN_<PROVIDER>_CLIENT_ID and _CLIENT_SECRET) unless --client-id
+names the organization's own.`,
+    )
     .action(async (id: string, o, cmd: Command) =>
       (await import('./commands/integrations.js')).connect(globals(cmd), id, o),
     );
@@ -75,11 +96,96 @@ async function main(args: string[]): Promise<void> {
       (await import('./commands/integrations.js')).run(globals(cmd), id, slug, o),
     );
   integrations
+    .command('verify <integration-id>')
+    .description(
+      "run the provider's verify again: status, account, scopes, last error (non-zero exit if it fails)",
+    )
+    .action(async (id: string, _o, cmd: Command) =>
+      (await import('./commands/verify.js')).verify(globals(cmd), id),
+    );
+  integrations
     .command('disconnect <integration-id>')
-    .description('disconnect and destroy the credential')
+    .description('revoke an OAuth token at the provider, disconnect and destroy the credential')
     .action(async (id: string, _o, cmd: Command) =>
       (await import('./commands/integrations.js')).disconnect(globals(cmd), id),
     );
+
+  const credits = program.command('credits').description("the organization's credits for managed calls");
+  credits
+    .command('balance')
+    .description('credits available for managed calls')
+    .action(async (_o, cmd: Command) => (await import('./commands/credits.js')).balance(globals(cmd)));
+  credits
+    .command('grant <n>')
+    .description('add n credits to the organization (an admin command)')
+    .option('--note <text>', 'why, shown in the history')
+    .action(async (n: string, o, cmd: Command) =>
+      (await import('./commands/credits.js')).grant(globals(cmd), n, o),
+    );
+  credits
+    .command('history')
+    .description('grants, charges and refunds, newest first')
+    .option('--limit <n>', 'how many entries (1-1000, default 50)')
+    .action(async (o, cmd: Command) => (await import('./commands/credits.js')).history(globals(cmd), o));
+
+  const vault = program.command('vault').description('the credential vault');
+  vault
+    .command('rotate')
+    .description('re-encrypt every stored credential under a new master key')
+    .option('--batch-size <n>', 'credentials re-encrypted per transaction (default 100)')
+    .action(async (o, cmd: Command) => (await import('./commands/vault.js')).rotate(globals(cmd), o));
+
+  program
+    .command('serve')
+    .description('run the HTTP API, OAuth callback and connect page (embedded store, or DATABASE_URL)')
+    .option('--port <port>', 'port to listen on (default $PORT or 8080; 0 picks a free one)')
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
+    .option(
+      '--public-url <url>',
+      'the URL people reach the server at (default $OXYGEN_PUBLIC_URL or http://<host>:<port>)',
+    )
+    .action(async (o, cmd: Command) => (await import('./commands/serve.js')).serve(globals(cmd), o));
+
+  const orgs = program.command('orgs').description('organizations on this store (for the server)');
+  orgs
+    .command('create <name>')
+    .description('create an organization with a new id')
+    .action(async (name: string, _o, cmd: Command) =>
+      (await import('./commands/orgs.js')).create(globals(cmd), name),
+    );
+  orgs
+    .command('list')
+    .description('every organization')
+    .action(async (_o, cmd: Command) => (await import('./commands/orgs.js')).list(globals(cmd)));
+
+  const tokens = program.command('tokens').description("organization API tokens for the server's /v1 API");
+  tokens
+    .command('create')
+    .description('mint a token for --org <id>; it is printed once')
+    .option('--admin', 'may also grant credits')
+    .option('--name <name>', 'what the token is for')
+    .action(async (o, cmd: Command) => (await import('./commands/tokens.js')).create(globals(cmd), o));
+  tokens
+    .command('list')
+    .description("--org <id>'s tokens (never the tokens themselves)")
+    .action(async (_o, cmd: Command) => (await import('./commands/tokens.js')).list(globals(cmd)));
+  tokens
+    .command('revoke <token-id>')
+    .description('revoke a token; it authenticates nothing after')
+    .action(async (id: string, _o, cmd: Command) =>
+      (await import('./commands/tokens.js')).revoke(globals(cmd), id),
+    );
+
+  program
+    .command('login')
+    .description('talk to a shared Oxygen server instead of the local store')
+    .option('--api-url <url>', 'the server URL')
+    .option('--token-stdin', 'read the API token from stdin instead of a hidden prompt')
+    .action(async (o, cmd: Command) => (await import('./commands/login.js')).login(globals(cmd), o));
+  program
+    .command('logout')
+    .description('forget the saved server; commands use the local store again')
+    .action(async (_o, cmd: Command) => (await import('./commands/login.js')).logout(globals(cmd)));
 
   const wantsJson = args.includes('--json');
   const verbose = args.includes('--verbose');

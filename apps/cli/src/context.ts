@@ -3,14 +3,18 @@
  * `DATABASE_URL`), plugins resolved from the CLI's own install first.
  */
 
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '@oxygen/core';
-import { createRuntime, type OrgRuntime, type Runtime } from '@oxygen/runtime';
+import { createRuntime, type OrgRuntime, oxygenHome, type Runtime } from '@oxygen/runtime';
+import type { CatalogBackend, OrgBackend } from './client/backend.js';
 import type { Globals } from './output.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** Where plugin package names resolve from: the CLI's own install first. */
+export const pluginDirs: readonly string[] = [here];
 
 /** The organization a command acts for: `--org`, then `OXYGEN_ORG`, then `default`. */
 export function orgId(globals: Globals): string {
@@ -28,6 +32,33 @@ export async function withOrg<T>(
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * Runs `fn` with the command's organization, on the local runtime or, when `OXYGEN_API_URL` and
+ * `OXYGEN_API_TOKEN` are set (or after `oxygen login`), on that server over HTTP. Both satisfy the
+ * same interfaces, so a command renders the same output either way.
+ */
+export async function withBackend<T>(
+  globals: Globals,
+  fn: (org: OrgBackend, catalog: CatalogBackend) => Promise<T>,
+): Promise<T> {
+  // The common case (no server configured) costs one stat and loads nothing more.
+  const env = process.env;
+  if (!env.OXYGEN_API_URL && !env.OXYGEN_API_TOKEN && !existsSync(join(oxygenHome(env), 'api.json'))) {
+    return withOrg(globals, fn);
+  }
+  const { readSession } = await import('./client/session.js');
+  const session = readSession(env);
+  if (!session) return withOrg(globals, fn);
+  if (globals.org) {
+    throw new ValidationError(`--org does not apply when talking to the server at ${session.apiUrl}.`, {
+      hint: "The API token's organization is used; drop --org, or unset OXYGEN_API_URL / run `oxygen logout` to use the local store.",
+    });
+  }
+  const { HttpBackend } = await import('./client/http.js');
+  const backend = new HttpBackend(session.apiUrl, session.token);
+  return fn(backend, backend);
 }
 
 /** Reads all of stdin as text. */

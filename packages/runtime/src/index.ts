@@ -17,11 +17,15 @@
  * @packageDocumentation
  */
 
+export * from './auth/index.js';
 export * from './catalog.js';
 export * from './config.js';
+export * from './credits/index.js';
 export * from './engine/execute.js';
+export * from './orgs/index.js';
 export * from './plugins/contract.js';
 export * from './plugins/loader.js';
 export * from './runtime.js';
 export * from './store/index.js';
 export * from './vault/index.js';
+export * from './vault/rotate.js';

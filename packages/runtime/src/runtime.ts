@@ -22,9 +22,26 @@ import {
   type RetryPolicy,
   ValidationError,
 } from '@oxygen/core';
+import type {
+  AuthHost,
+  CompleteOAuthInput,
+  OAuthStart,
+  RevokeReport,
+  StartOAuthOptions,
+  TokenRefresher,
+} from './auth/index.js';
 import type { ActionInfo, ProviderInfo } from './catalog.js';
 import { oxygenHome, readConfig } from './config.js';
+import { type OrgCredits, orgCredits } from './credits/ledger.js';
+import {
+  authModeMismatch,
+  chargeManagedCall,
+  connectManaged,
+  managedCallAuth,
+  refundFailedCall,
+} from './credits/managed.js';
 import type { CallAuth } from './engine/execute.js';
+import { ApiTokens, ConnectLinks, Organizations } from './orgs/index.js';
 import { FIRST_PARTY_PLUGINS, type PluginFailure, PluginRegistry } from './plugins/loader.js';
 import { newId } from './store/ids.js';
 import { openStore, type Store, type StoredConnection } from './store/index.js';
@@ -34,6 +51,7 @@ import { connectionAad, createVault, loadMasterKeys, type Vault } from './vault/
 // `oxygen integrations list` (store only) starts fast.
 const engine = () => import('./engine/execute.js');
 const catalog = () => import('./catalog.js');
+const auth = () => import('./auth/index.js');
 
 /** Options for {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -74,9 +92,26 @@ export interface RunReport {
   output: unknown;
   integration: Pick<Connection, 'id' | 'provider' | 'auth_mode'>;
   action: string;
+  /** Credits actually charged for this call: the action's price in managed mode, 0 for byok. */
   credits: number;
   request_ids: string[];
   duration_ms: number;
+}
+
+/** What {@link OrgRuntime.verifyReport} found. */
+export interface VerifyReport {
+  /** The connection after verification: `connected`, or `error` / `expired` with `last_error`. */
+  connection: Connection;
+  /** Why verification failed; `null` when the credential works. */
+  error: OxygenError | null;
+}
+
+/** What {@link OrgRuntime.disconnectReport} did. */
+export interface DisconnectReport {
+  /** The connection, now `disconnected`, its credential destroyed. */
+  connection: Connection;
+  /** What the provider said to the token's revocation (a failure did not stop the disconnect). */
+  revoke: RevokeReport;
 }
 
 /** Strips the credential: what leaves the runtime. */
@@ -124,6 +159,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 /** The engine. Get an organization's view with {@link Runtime.org}. */
 export class Runtime {
   private readonly limiters = new Map<string, RateLimiter>();
+  private tokenRefresher: Promise<TokenRefresher> | undefined;
 
   /** @internal use {@link createRuntime} */
   constructor(
@@ -157,6 +193,21 @@ export class Runtime {
   async provider(id: string): Promise<ProviderInfo> {
     const { describeProvider } = await catalog();
     return describeProvider(await this.plugins.get(id));
+  }
+
+  /** Organizations: create and list them (the server acts for many at once). */
+  get orgs(): Organizations {
+    return new Organizations(this.store);
+  }
+
+  /** Organization API tokens: create (shown once, stored hashed), authenticate, revoke. */
+  get tokens(): ApiTokens {
+    return new ApiTokens(this.store);
+  }
+
+  /** Single-use links to the hosted API-key connect page. */
+  get connectLinks(): ConnectLinks {
+    return new ConnectLinks(this);
   }
 
   /** Closes the store. */
@@ -193,10 +244,64 @@ export class Runtime {
     ) as Credential;
   }
 
+  /**
+   * @internal How a managed call authenticates: the platform key read from the environment now.
+   * It stays in the runtime: never stored, printed, or given to plugin code.
+   */
+  managedAuth(provider: ProviderDefinition): CallAuth {
+    return managedCallAuth(provider, this.env);
+  }
+
   /** @internal */
   async callDefaults(provider: ProviderDefinition) {
     const { providerBaseUrl } = await engine();
     return { baseUrl: providerBaseUrl(provider, this.env), retry: this.retry };
+  }
+
+  /**
+   * Completes an OAuth connection from the provider's redirect (the server's `/oauth/callback`,
+   * the CLI's loopback listener): the `state` must be one {@link OrgRuntime.startOAuth} issued,
+   * unused and unexpired (and the caller's organization's, when `organizationId` is given),
+   * otherwise nothing is stored. The state is spent first, the code exchanged with the PKCE
+   * verifier, the token verified with the provider, then the connection stored (an account the
+   * organization already has is updated, not duplicated).
+   *
+   * @throws AuthError for an unknown, reused, expired or foreign state, a refusal at the provider
+   * or a token the provider's `verify` rejects; ValidationError for a redirect without a code.
+   *
+   * @example
+   * ```ts
+   * const url = new URL(request.url, 'http://localhost');
+   * const connection = await runtime.completeOAuth({
+   *   state: url.searchParams.get('state') ?? '',
+   *   code: url.searchParams.get('code') ?? undefined,
+   *   error: url.searchParams.get('error') ?? undefined,
+   * });
+   * ```
+   */
+  async completeOAuth(input: CompleteOAuthInput): Promise<Connection> {
+    const { completeOAuth } = await auth();
+    return publicConnection(await completeOAuth(this.authHost(), input));
+  }
+
+  /** @internal The runtime as the OAuth, refresh and verification code sees it. */
+  authHost(): AuthHost {
+    return {
+      store: this.store,
+      env: this.env,
+      getProvider: (id) => this.plugins.get(id),
+      seal: (row, credential) => this.seal(row, credential),
+      open: (row) => this.open(row),
+      sealSecret: (text, aad) => this.vault.encrypt(text, aad),
+      openSecret: (envelope, aad) => this.vault.decrypt(envelope, aad),
+      callDefaults: (provider) => this.callDefaults(provider),
+    };
+  }
+
+  /** @internal One token refresher per runtime: refreshes are single-flight per connection. */
+  refresher(): Promise<TokenRefresher> {
+    this.tokenRefresher ??= auth().then(({ TokenRefresher }) => new TokenRefresher(this.authHost()));
+    return this.tokenRefresher;
   }
 }
 
@@ -211,6 +316,11 @@ export class OrgRuntime {
 
   private get store() {
     return this.runtime.store;
+  }
+
+  /** The organization's credits: balance, grants (an admin operation) and history. */
+  get credits(): OrgCredits {
+    return orgCredits(this.runtime.store, this.organizationId);
   }
 
   /** The organization's connections, oldest first. */
@@ -231,13 +341,13 @@ export class OrgRuntime {
   async connect(providerId: string, options: { authMode?: AuthMode; apiKey?: string }): Promise<Connection> {
     const provider = await this.runtime.plugins.get(providerId);
     const authMode = options.authMode ?? 'byok';
+    if (authMode === 'managed') {
+      return publicConnection(await connectManaged(this.runtime, this.organizationId, provider));
+    }
     if (authMode !== 'byok') {
-      throw new ValidationError(
-        `Auth mode "${authMode}" is not available for ${provider.name} connections yet.`,
-        {
-          hint: 'Connect with --auth-mode byok.',
-        },
-      );
+      throw new ValidationError(`Auth mode "${authMode}" is unknown; use byok or managed.`, {
+        field: 'auth_mode',
+      });
     }
     const scheme = provider.auth.byok.find((s): s is ApiKeyScheme => s.type === 'api_key');
     if (!scheme) {
@@ -298,6 +408,54 @@ export class OrgRuntime {
     return publicConnection(row);
   }
 
+  /**
+   * Starts connecting a provider account with OAuth 2.0 (authorization code, PKCE S256, a
+   * single-use `state` valid for ten minutes). Open the returned URL in a browser; the provider
+   * redirects to `redirectUri` with `code` and `state`, which go to {@link Runtime.completeOAuth}.
+   * The OAuth app is the organization's own when `client` is given, else the platform's
+   * (`OXYGEN_<PROVIDER>_CLIENT_ID` / `OXYGEN_<PROVIDER>_CLIENT_SECRET`).
+   *
+   * @throws ConfigError naming the variables when no OAuth app is configured; ValidationError
+   * for a provider without OAuth or a bad redirect URI.
+   *
+   * @example
+   * ```ts
+   * const { url, state } = await org.startOAuth('hubspot', { redirectUri: 'http://127.0.0.1:53682/callback' });
+   * ```
+   */
+  async startOAuth(providerId: string, options: StartOAuthOptions): Promise<OAuthStart> {
+    const { startOAuth } = await auth();
+    return startOAuth(this.runtime.authHost(), this.organizationId, providerId, options);
+  }
+
+  /**
+   * Runs the provider's `verify` again with the stored credential (refreshing an OAuth token
+   * first when needed) and records the result: `last_verified_at`, `status` (`connected`,
+   * `error` or `expired`), `account_label`, `scopes`, `last_error`. A failure is recorded, not
+   * thrown; see {@link OrgRuntime.verifyReport} for the reason as an error.
+   *
+   * @throws AuthError for a disconnected integration; NotFoundError for an unknown one.
+   */
+  async verify(ref: string): Promise<Connection> {
+    return (await this.verifyReport(ref)).connection;
+  }
+
+  /** Verifies like {@link OrgRuntime.verify}, and returns why it failed when it did. */
+  async verifyReport(ref: string): Promise<VerifyReport> {
+    const row = await this.resolve(ref);
+    const provider = await this.runtime.plugins.get(row.provider);
+    const { verifyConnection } = await auth();
+    const outcome = await verifyConnection(
+      this.runtime.authHost(),
+      await this.runtime.refresher(),
+      row,
+      provider,
+      async (r) =>
+        r.auth_mode === 'managed' ? this.runtime.managedAuth(provider) : this.authFor(r, provider),
+    );
+    return { connection: publicConnection(outcome.row), error: outcome.error };
+  }
+
   /** The actions a connection's provider offers. */
   async actions(ref: string): Promise<{ integration: Connection; actions: ActionInfo[] }> {
     const row = await this.resolve(ref);
@@ -337,16 +495,14 @@ export class OrgRuntime {
       });
     }
     if (!action.authModes.includes(row.auth_mode)) {
-      throw new ValidationError(
-        `${provider.name} ${slug} runs in ${action.authModes.join(' or ')} mode; integration ${row.id} is ${row.auth_mode}.`,
-        {
-          hint: `Connect ${provider.id} with --auth-mode ${action.authModes[0]} and run it on that integration.`,
-        },
-      );
+      throw authModeMismatch(provider, action, row, await this.list({ provider: provider.id }));
     }
     assertUsable(row);
     const started = performance.now();
-    const auth = this.authFor(row, provider);
+    const auth =
+      row.auth_mode === 'managed'
+        ? this.runtime.managedAuth(provider)
+        : await this.authFor(row, provider, options.dryRun);
     const info: ConnectionInfo = {
       id: row.id,
       organization_id: row.organization_id,
@@ -357,18 +513,23 @@ export class OrgRuntime {
     };
     const credits = row.auth_mode === 'managed' ? action.credits : 0;
     const { executeAction } = await engine();
+    // Managed calls are paid before the provider request (refused when the balance cannot pay)
+    // and refunded below when the call fails.
+    const charge = await chargeManagedCall(this.store, row, provider, action, input, !!options.dryRun);
     try {
-      const result = await executeAction({
-        provider,
-        action,
-        input,
-        dryRun: options.dryRun ?? false,
-        connection: info,
-        auth,
-        signal: options.signal,
-        rateLimiter: await this.runtime.limiterFor(row.id, provider),
-        ...(await this.runtime.callDefaults(provider)),
-      });
+      const result = await this.retryUnauthorized(row, provider, auth, !!options.dryRun, async (auth) =>
+        executeAction({
+          provider,
+          action,
+          input,
+          dryRun: options.dryRun ?? false,
+          connection: info,
+          auth,
+          signal: options.signal,
+          rateLimiter: await this.runtime.limiterFor(row.id, provider),
+          ...(await this.runtime.callDefaults(provider)),
+        }),
+      );
       if (result.dryRun) {
         return {
           dry_run: true,
@@ -395,11 +556,12 @@ export class OrgRuntime {
         output: result.output,
         integration: { id: row.id, provider: row.provider, auth_mode: row.auth_mode },
         action: slug,
-        credits,
+        credits: charge ? -charge.delta : 0,
         request_ids: result.calls.map((c) => c.requestId).filter((r): r is string => !!r),
         duration_ms: Math.round(performance.now() - started),
       };
     } catch (error) {
+      if (charge) await refundFailedCall(this.store, charge, error);
       if (AuthError.isInstance(error) && error.status === 401 && !options.dryRun) {
         await this.store.connections.update(this.organizationId, row.id, {
           status: 'error',
@@ -410,15 +572,26 @@ export class OrgRuntime {
     }
   }
 
-  /** Disconnects: status `disconnected`, the credential destroyed. */
+  /**
+   * Disconnects: revokes an OAuth token at the provider (where it declares a revoke URL), then
+   * sets status `disconnected` and destroys the credential. A failed revocation does not stop the
+   * local disconnect; {@link OrgRuntime.disconnectReport} says how the revocation went.
+   */
   async disconnect(ref: string): Promise<Connection> {
+    return (await this.disconnectReport(ref)).connection;
+  }
+
+  /** Disconnects like {@link OrgRuntime.disconnect}, and reports what became of the revocation. */
+  async disconnectReport(ref: string): Promise<DisconnectReport> {
     const row = await this.resolve(ref);
+    const { revokeAtProvider } = await auth();
+    const revoke = await revokeAtProvider(this.runtime.authHost(), row);
     const updated = await this.store.connections.update(this.organizationId, row.id, {
       status: 'disconnected',
       credential: null,
       last_error: null,
     });
-    return publicConnection(updated!);
+    return { connection: publicConnection(updated!), revoke };
   }
 
   /**
@@ -453,7 +626,15 @@ export class OrgRuntime {
     });
   }
 
-  private authFor(row: StoredConnection, provider: ProviderDefinition): CallAuth {
+  /**
+   * The scheme and credential a call for this connection uses; an OAuth token about to expire is
+   * refreshed first (not in a dry run, which changes nothing).
+   */
+  private async authFor(
+    row: StoredConnection,
+    provider: ProviderDefinition,
+    dryRun = false,
+  ): Promise<CallAuth> {
     const credential = this.runtime.open(row);
     const scheme =
       credential.type === 'api_key'
@@ -468,7 +649,36 @@ export class OrgRuntime {
         },
       );
     }
-    return { scheme, credential };
+    if (credential.type !== 'oauth2') return { scheme, credential };
+    return { scheme, credential: await (await this.runtime.refresher()).fresh(row, provider, { dryRun }) };
+  }
+
+  /** Runs `call`; after a 401 for an OAuth token, refreshes it once and runs `call` once more. */
+  private async retryUnauthorized<T>(
+    row: StoredConnection,
+    provider: ProviderDefinition,
+    auth: CallAuth,
+    dryRun: boolean,
+    call: (auth: CallAuth) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await call(auth);
+    } catch (error) {
+      if (
+        dryRun ||
+        auth.credential.type !== 'oauth2' ||
+        !AuthError.isInstance(error) ||
+        error.status !== 401
+      ) {
+        throw error;
+      }
+      const credential = await (await this.runtime.refresher()).afterUnauthorized(
+        row,
+        provider,
+        auth.credential,
+      );
+      return call({ scheme: auth.scheme, credential });
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { ConfigError } from '@oxygen/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/index.js';
 import { newId, openStore } from '../src/store/index.js';
+import { describeCreditsAndRotationOnPostgres } from './credits.postgres.js';
 import { describePostgresUnavailable, dropSchema, freshSchema, pgProblem, pgUrl } from './postgres.js';
 import { describeRuntime } from './runtime.suite.js';
 import { bundleScript, describeStore, runNode } from './store.suite.js';
@@ -29,6 +30,8 @@ if (problem === undefined) {
       return JSON.stringify(rows);
     },
   );
+
+  describeCreditsAndRotationOnPostgres(url, schema);
 
   describe('store (postgres specifics)', () => {
     it('is safe when several processes open and migrate a fresh schema at once', async () => {

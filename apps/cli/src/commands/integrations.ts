@@ -2,9 +2,10 @@
 
 import type { Connection } from '@oxygen/core';
 import { ValidationError } from '@oxygen/core';
-import type { DryRunReport, RunReport } from '@oxygen/runtime';
-import { parseJsonArg, readStdin, withOrg } from '../context.js';
+import type { DryRunReport, OrgRuntime, RunReport } from '@oxygen/runtime';
+import { parseJsonArg, readStdin, withBackend } from '../context.js';
 import { type Globals, printJson, printLines, table, when, withSpinner } from '../output.js';
+import type { ConnectOAuthOptions } from './oauth-connect.js';
 
 function connectionRows(connections: Connection[]) {
   return table(
@@ -23,7 +24,7 @@ function connectionRows(connections: Connection[]) {
 
 /** `oxygen integrations list` */
 export async function list(globals: Globals, options: { provider?: string }): Promise<void> {
-  await withOrg(globals, async (org) => {
+  await withBackend(globals, async (org) => {
     const connections = await org.list(options.provider ? { provider: options.provider } : {});
     if (globals.json) return printJson(connections);
     if (connections.length === 0) {
@@ -39,15 +40,33 @@ export async function list(globals: Globals, options: { provider?: string }): Pr
 export async function connect(
   globals: Globals,
   providerId: string,
-  options: { apiKeyStdin?: boolean; authMode?: string },
+  options: { apiKeyStdin?: boolean; authMode?: string } & ConnectOAuthOptions,
 ): Promise<void> {
   if (options.authMode && options.authMode !== 'byok' && options.authMode !== 'managed') {
     throw new ValidationError(`--auth-mode must be byok or managed, not "${options.authMode}".`, {
       field: 'auth-mode',
     });
   }
-  await withOrg(globals, async (org, runtime) => {
+  await withBackend(globals, async (org, runtime) => {
     const provider = await runtime.provider(providerId);
+    if (options.authMode === 'managed') {
+      // The platform's key (OXYGEN_MANAGED_<PROVIDER>_KEY) is used: nothing is asked of the user.
+      const managed = await withSpinner(globals, `Verifying with ${provider.name}…`, () =>
+        org.connect(provider.id, { authMode: 'managed' }),
+      );
+      if (globals.json) return printJson(managed);
+      return printLines(
+        `Connected ${provider.name} in managed mode (${managed.account_label}) as ${managed.id}; calls are paid in credits (oxygen credits balance).`,
+      );
+    }
+    const { chooseScheme, connectWithOAuth } = await import('./oauth-connect.js');
+    if ((await chooseScheme(provider, options)) === 'oauth2') {
+      const connection = await connectWithOAuth(globals, org, runtime, provider, options);
+      if (globals.json) return printJson(connection);
+      return printLines(
+        `Connected ${provider.name} (${connection.account_label}) as ${connection.id} with OAuth.`,
+      );
+    }
     const apiKey = options.apiKeyStdin
       ? (await readStdin()).trim()
       : await promptForKey(provider.name, provider.auth.byok);
@@ -64,7 +83,7 @@ async function promptForKey(name: string, schemes: { type: string; label: string
   if (!scheme) return '';
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new ValidationError(`No ${scheme.label} given: stdin is not a terminal.`, {
-      hint: `Pipe it in with --api-key-stdin (e.g. printf %s "$TOKEN" | oxygen integrations connect ... --api-key-stdin). Keys are never taken as flag values.`,
+      hint: `Pipe it in with --api-key-stdin (e.g. printf %s "$TOKEN" | oxygen integrations connect ... --api-key-stdin). Keys are never taken as flag values.${schemes.some((s) => s.type === 'oauth2') ? ' Or connect with OAuth: --oauth.' : ''}`,
     });
   }
   const { password, isCancel } = await import('@clack/prompts');
@@ -75,7 +94,7 @@ async function promptForKey(name: string, schemes: { type: string; label: string
 
 /** `oxygen integrations actions <integration-id>` */
 export async function actions(globals: Globals, ref: string): Promise<void> {
-  await withOrg(globals, async (org) => {
+  await withBackend(globals, async (org) => {
     const { integration, actions } = await org.actions(ref);
     if (globals.json) return printJson(actions);
     printLines(
@@ -99,7 +118,7 @@ export async function run(
   options: { input?: string; dryRun?: boolean },
 ): Promise<void> {
   const input = await parseJsonArg('--input', options.input);
-  await withOrg(globals, async (org) => {
+  await withBackend(globals, async (org) => {
     if (options.dryRun) {
       const report = await org.run(ref, slug, input, { dryRun: true });
       return globals.json ? printJson(report) : printDryRun(report);
@@ -138,8 +157,22 @@ function printDryRun(report: DryRunReport): void {
 
 /** `oxygen integrations disconnect <integration-id>` */
 export async function disconnect(globals: Globals, ref: string): Promise<void> {
-  await withOrg(globals, async (org) => {
-    const connection = await org.disconnect(ref);
+  await withBackend(globals, async (org) => {
+    // The local runtime reports the revocation at the provider; a failure is a warning, since the
+    // integration is disconnected here and its credential destroyed either way.
+    const local = org as typeof org & Partial<Pick<OrgRuntime, 'disconnectReport'>>;
+    let connection: Connection;
+    if (typeof local.disconnectReport === 'function') {
+      const report = await withSpinner(globals, 'Disconnecting…', () => local.disconnectReport!(ref));
+      connection = report.connection;
+      if (report.revoke.status === 'failed') {
+        process.stderr.write(
+          `warning: ${connection.provider} did not revoke the token (${report.revoke.error?.message ?? 'unknown error'}); revoke the app's access in ${connection.provider}'s settings if it still appears there.\n`,
+        );
+      }
+    } else {
+      connection = await org.disconnect(ref);
+    }
     if (globals.json) return printJson(connection);
     printLines(`Disconnected ${connection.provider} ${connection.id}; its credential was destroyed.`);
   });

@@ -1,11 +1,11 @@
 /** `oxygen providers ...`: the catalog of what each provider can do. */
 
-import { withOrg } from '../context.js';
+import { withBackend } from '../context.js';
 import { type Globals, printJson, printLines, table } from '../output.js';
 
 /** `oxygen providers list` */
 export async function list(globals: Globals): Promise<void> {
-  await withOrg(globals, async (_org, runtime) => {
+  await withBackend(globals, async (_org, runtime) => {
     const { providers, failures } = await runtime.providers();
     for (const f of failures) process.stderr.write(`warning: plugin ${f.source} skipped: ${f.error}\n`);
     if (globals.json) return printJson(providers);
@@ -28,7 +28,7 @@ export async function list(globals: Globals): Promise<void> {
 
 /** `oxygen providers show <id>` */
 export async function show(globals: Globals, id: string): Promise<void> {
-  await withOrg(globals, async (_org, runtime) => {
+  await withBackend(globals, async (_org, runtime) => {
     const p = await runtime.provider(id);
     if (globals.json) return printJson(p);
     printLines(

@@ -13,7 +13,12 @@ import { NotFoundError, OxygenError, PluginError, type ProviderDefinition } from
 import { checkPlugin } from './contract.js';
 
 /** The first-party plugins every runtime knows about. */
-export const FIRST_PARTY_PLUGINS: readonly string[] = ['@oxygen/provider-hubspot'];
+export const FIRST_PARTY_PLUGINS: readonly string[] = [
+  '@oxygen/provider-hubspot',
+  '@oxygen/provider-attio',
+  '@oxygen/provider-instantly',
+  '@oxygen/provider-linkedin',
+];
 
 /** A plugin that failed to load, and why. */
 export interface PluginFailure {

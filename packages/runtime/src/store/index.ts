@@ -17,10 +17,14 @@ export { type PostgresTarget, postgresTarget } from './postgres.js';
 export { sqlitePathFor } from './sqlite.js';
 export { openStore } from './store.js';
 export type {
+  ApiTokensTable,
   ConnectionFilter,
   ConnectionPatch,
   ConnectionsRepository,
   ConnectionsTable,
+  ConnectLinksTable,
+  CreditEntryKind,
+  CreditLedgerTable,
   Database,
   NewConnection,
   Organization,

@@ -49,6 +49,116 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('organizations').execute();
     },
   },
+  '0002_oauth': {
+    async up(db: Kysely<unknown>) {
+      // One row per OAuth authorization started. Single-use: `used_at` is set (atomically) before
+      // the code is exchanged. Only a SHA-256 of the state is kept; the PKCE verifier and the
+      // OAuth client are vault envelopes.
+      await db.schema
+        .createTable('oauth_states')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('state_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('code_verifier', 'text')
+        .addColumn('client', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('oauth_states_expires_at_idx')
+        .on('oauth_states')
+        .column('expires_at')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('oauth_states').execute();
+    },
+  },
+  '0003_credits': {
+    async up(db: Kysely<unknown>) {
+      // Append-only: rows are inserted, never updated or deleted; the balance is SUM(delta).
+      await db.schema
+        .createTable('credit_ledger')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        // Grants and refunds are positive, charges negative.
+        .addColumn('delta', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        // The managed connection and action a charge or refund is for; null for grants.
+        .addColumn('connection_id', 'text')
+        .addColumn('action', 'text')
+        .addColumn('note', 'text')
+        // A refund names the charge it gives back.
+        .addColumn('refund_of', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('credit_ledger_organization_idx')
+        .on('credit_ledger')
+        .columns(['organization_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('credit_ledger_refund_of_idx')
+        .on('credit_ledger')
+        .column('refund_of')
+        .unique()
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('credit_ledger').execute();
+    },
+  },
+  '0004_api_tokens': {
+    async up(db: Kysely<unknown>) {
+      // Organization API tokens: only the SHA-256 of the token is kept; the token is shown once.
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('name', 'text')
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        // 0 or 1: may call admin routes (credits grant).
+        .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('api_tokens_organization_idx')
+        .on('api_tokens')
+        .column('organization_id')
+        .execute();
+      // Hosted API-key connect links: single use, short-lived, stored as hashes only.
+      await db.schema
+        .createTable('connect_links')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('csrf_hash', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('connection_id', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('connect_links').execute();
+      await db.schema.dropTable('api_tokens').execute();
+    },
+  },
 };
 
 /** Migration names in the order they run. */

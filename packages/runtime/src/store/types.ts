@@ -77,10 +77,113 @@ export interface ConnectionsTable {
   updated_at: Timestamp;
 }
 
+/** What a credit ledger entry records. */
+export type CreditEntryKind = 'grant' | 'charge' | 'refund';
+
+/**
+ * The `credit_ledger` table: append-only (rows are never updated or deleted); an organization's
+ * balance is `SUM(delta)` over its rows.
+ */
+export interface CreditLedgerTable {
+  /** Entry id (`cred_...`, time-sortable); primary key. */
+  id: string;
+  /** Owning organization; foreign key to `organizations.id` (cascade on delete). */
+  organization_id: string;
+  /** Credits added (grants, refunds: positive) or taken (charges: negative). */
+  delta: number;
+  /** `grant`, `charge` or `refund`. */
+  kind: CreditEntryKind;
+  /** The managed connection a charge or refund is for; `null` for grants. */
+  connection_id: string | null;
+  /** The action slug a charge or refund is for; `null` for grants. */
+  action: string | null;
+  /** Free text: who granted and why, or why a call was refunded. */
+  note: string | null;
+  /** For a refund, the id of the charge it gives back (unique: one refund per charge). */
+  refund_of: string | null;
+  /** When it was recorded. */
+  created_at: Timestamp;
+}
+
+/** The `api_tokens` table: organization API tokens, kept as SHA-256 hashes only. */
+export interface ApiTokensTable {
+  /** Token id (`tok_...`); primary key. Safe to show. */
+  id: string;
+  /** The organization the token acts for; foreign key to `organizations.id` (cascade on delete). */
+  organization_id: string;
+  /** What the token is for, as its creator named it. */
+  name: string | null;
+  /** Lower-case hex SHA-256 of the token; unique. The token itself is never stored. */
+  token_hash: string;
+  /** 1 when the token may call admin routes (granting credits), else 0. */
+  admin: number;
+  /** When it was created. */
+  created_at: Timestamp;
+  /** When it last authenticated a request (updated at most once a minute). */
+  last_used_at: Timestamp | null;
+  /** When it was revoked; a revoked token authenticates nothing. */
+  revoked_at: Timestamp | null;
+}
+
+/** The `connect_links` table: single-use, short-lived links to the hosted API-key connect page. */
+export interface ConnectLinksTable {
+  /** Link id (`link_...`); primary key. Safe to show. */
+  id: string;
+  /** The organization the connection will belong to (cascade on delete). */
+  organization_id: string;
+  /** The provider to connect (`hubspot`). */
+  provider: string;
+  /** Lower-case hex SHA-256 of the link's secret part; unique. The secret itself is never stored. */
+  token_hash: string;
+  /** SHA-256 of the CSRF token of the form last served for this link. */
+  csrf_hash: string | null;
+  /** When it was minted. */
+  created_at: Timestamp;
+  /** When it stops working. */
+  expires_at: Timestamp;
+  /** When a key was accepted through it (or while a submission is in flight); then it is dead. */
+  used_at: Timestamp | null;
+  /** Keys refused through it so far; past a few the link is dead. */
+  failed_attempts: number;
+  /** The connection it made. */
+  connection_id: string | null;
+}
+
+/**
+ * The `oauth_states` table (migration `0002_oauth`): one row per OAuth authorization started,
+ * used at most once. The state itself is never stored, only its SHA-256.
+ */
+export interface OAuthStatesTable {
+  /** Row id (`oauth_...`); primary key. */
+  id: string;
+  /** Hex SHA-256 of the `state` sent to the provider; unique. */
+  state_hash: string;
+  /** The organization that started it; foreign key to `organizations.id` (cascade on delete). */
+  organization_id: string;
+  /** Provider id (`hubspot`). */
+  provider: string;
+  /** The redirect URI sent in the authorization request; the code exchange repeats it. */
+  redirect_uri: string;
+  /** Vault envelope of the PKCE code verifier, or `null` when the provider does not use PKCE. */
+  code_verifier: string | null;
+  /** Vault envelope of the OAuth client (id, secret, and whether it is the platform's or the organization's). */
+  client: string;
+  /** When it was started. */
+  created_at: Timestamp;
+  /** After this it is refused (about ten minutes after `created_at`). */
+  expires_at: Timestamp;
+  /** When it was used; `null` while unused. Set once, atomically, before the code is exchanged. */
+  used_at: Timestamp | null;
+}
+
 /** Every table the store knows, for `Kysely<Database>`. Later features add theirs here. */
 export interface Database {
   organizations: OrganizationsTable;
   connections: ConnectionsTable;
+  oauth_states: OAuthStatesTable;
+  credit_ledger: CreditLedgerTable;
+  api_tokens: ApiTokensTable;
+  connect_links: ConnectLinksTable;
 }
 
 /** An organization, as the store returns it. */
