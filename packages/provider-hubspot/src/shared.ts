@@ -71,5 +71,96 @@ export function toWireProperties(
   return out;
 }
 
-/** The `after` cursor of a search's first page: HubSpot's search cursor is a result offset. */
-export const FIRST_PAGE = '0';
+/** A HubSpot record id (`hs_object_id`): digits. */
+export const hubspotId = z.string().trim().regex(/^\d+$/, 'must be a numeric HubSpot id');
+
+/** The CRM object types the plugin works with, in HubSpot's plural spelling. */
+export const OBJECT_TYPES = ['contacts', 'companies', 'deals'] as const;
+/** One of {@link OBJECT_TYPES}. */
+export type ObjectType = (typeof OBJECT_TYPES)[number];
+/** A CRM object type as an input field. */
+export const objectType = z.enum(OBJECT_TYPES);
+
+/** `cursor` in, the same way in every list and search action. */
+export const cursorInput = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('The next_cursor of the previous page; omit for the first page.');
+
+/** `next_cursor` out, the same way in every list and search action. */
+export const nextCursorOutput = z
+  .string()
+  .nullable()
+  .describe('Pass as cursor for the next page; null on the last page.');
+
+/** The named contact properties actions take besides `properties` (HubSpot's internal names). */
+export const contactFields = {
+  firstname: z.string().optional(),
+  lastname: z.string().optional(),
+  company: z
+    .string()
+    .optional()
+    .describe('Company name as a contact property (does not associate a company).'),
+  jobtitle: z.string().optional(),
+  phone: z.string().optional(),
+  website: z.string().optional(),
+  lifecyclestage: z.string().optional().describe('e.g. subscriber, lead, marketingqualifiedlead, customer.'),
+  properties: propertiesInput.optional(),
+};
+
+/** The object types a record read can list associated ids of (`associations` query). */
+export const associationTypes = z
+  .array(z.enum(['contacts', 'companies', 'deals', 'notes']))
+  .max(4)
+  .describe('Also return the ids of associated records of these types (HubSpot returns up to 500 of each).');
+
+/** A record with the ids of its associated records, by object type (only types that have some). */
+export const crmRecordWithAssociations = crmRecord.extend({
+  associations: z
+    .record(z.string(), z.array(z.string()))
+    .optional()
+    .describe('Ids of associated records by object type, when associations were asked for.'),
+});
+
+/** A record's `associations` as HubSpot answers a v3 read, reduced to unique ids per type. */
+export function associatedIds(
+  associations: Record<string, { results: { id: string }[] }> | undefined,
+): Record<string, string[]> | undefined {
+  if (!associations) return undefined;
+  return Object.fromEntries(
+    Object.entries(associations).map(([type, page]) => [type, [...new Set(page.results.map((r) => r.id))]]),
+  );
+}
+
+/**
+ * A date-time input as HubSpot's datetime properties take it: ISO 8601 (a date alone means
+ * midnight UTC) or epoch milliseconds, sent as an ISO 8601 UTC string.
+ */
+export const dateTimeInput = z.union([z.string().trim(), z.number().int()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date or date-time, or epoch milliseconds' });
+    return z.NEVER;
+  }
+  return new Date(ms).toISOString();
+});
+
+/** A number input sent as HubSpot's string form (`1500.50`). */
+export const numberInput = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+(\.\d+)?$/, 'must be a number such as 1500.50'),
+  ])
+  .transform(String);
+
+/** What the plugin accepts as an email address before sending it (HubSpot checks it further). */
+export const CONTACT_EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** The first value of a response header. */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

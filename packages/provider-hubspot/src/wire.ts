@@ -3,7 +3,8 @@
  * validate only the fields the plugin reads and let everything else pass through, so a field
  * HubSpot adds never breaks a call. Request shapes are plain types: the plugin builds them.
  *
- * Source: HubSpot's CRM v3 and account-info v3 API reference (developers.hubspot.com).
+ * Sources (developers.hubspot.com): CRM objects v3 (contacts, companies, deals, notes), CRM
+ * associations v4, owners v3, properties v3 and account-info v3 API references.
  *
  * @module
  */
@@ -22,16 +23,37 @@ export const wireObject = z.looseObject({
 /** A CRM record as HubSpot answers it. */
 export type WireObject = z.infer<typeof wireObject>;
 
+/** A record read with `associations=...`: associated ids per object type (`CollectionResponseAssociatedId`). */
+export const wireObjectWithAssociations = wireObject.extend({
+  associations: z
+    .record(z.string(), z.looseObject({ results: z.array(z.looseObject({ id: z.string() })) }))
+    .optional(),
+});
+
+/** An error's `context` (`{ ids: [...] }`, `{ missingScopes: [...] }`): lists of strings by name. */
+const wireContext = z.record(z.string(), z.array(z.string())).optional().catch(undefined);
+
+/** One entry of an error's `errors` (`ErrorDetail`). */
+const wireErrorDetail = z.looseObject({
+  message: z.string().optional(),
+  in: z.string().optional(),
+  code: z.string().optional(),
+  context: wireContext,
+});
+
 /** One entry of a batch answer's `errors` (`StandardError`). */
 export const wireBatchError = z.looseObject({
   message: z.string().optional(),
   category: z.string().optional(),
-  errors: z.array(z.looseObject({ message: z.string().optional(), in: z.string().optional() })).optional(),
+  context: wireContext,
+  errors: z.array(wireErrorDetail).optional(),
 });
 
 /** `POST /crm/v3/objects/{type}/batch/upsert` answer: 200, or 207 with `errors`. */
 export const wireBatchUpsertResponse = z.looseObject({
-  results: z.array(wireObject.extend({ new: z.boolean().optional() })),
+  results: z.array(
+    wireObject.extend({ new: z.boolean().optional(), objectWriteTraceId: z.string().optional() }),
+  ),
   errors: z.array(wireBatchError).optional(),
 });
 
@@ -40,6 +62,69 @@ export const wireSearchResponse = z.looseObject({
   total: z.number(),
   results: z.array(wireObject),
   paging: z.looseObject({ next: z.looseObject({ after: z.string() }).optional() }).optional(),
+});
+
+/** An association to make when creating a record (`PublicAssociationsForObject`). */
+export interface WireAssociation {
+  to: { id: string };
+  types: { associationCategory: 'HUBSPOT_DEFINED'; associationTypeId: number }[];
+}
+
+/**
+ * `PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}` answer
+ * (`BatchResponsePublicDefaultAssociation`): the associations made, both directions.
+ */
+export const wireDefaultAssociationResponse = z.looseObject({
+  results: z.array(
+    z.looseObject({
+      from: z.looseObject({ id: z.coerce.string() }),
+      to: z.looseObject({ id: z.coerce.string() }),
+      associationSpec: z.looseObject({ associationCategory: z.string(), associationTypeId: z.number() }),
+    }),
+  ),
+});
+
+/** The `paging` of a list answer: `next.after` is absent on the last page. */
+const wirePaging = z.looseObject({ next: z.looseObject({ after: z.string() }).optional() }).optional();
+
+/** `GET /crm/v3/owners` answer (`CollectionResponsePublicOwnerForwardPaging`). */
+export const wireOwnersPage = z.looseObject({
+  results: z.array(
+    z.looseObject({
+      id: z.string(),
+      email: z.string().optional(),
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+      userId: z.number().optional(),
+      archived: z.boolean().optional(),
+      teams: z
+        .array(z.looseObject({ id: z.string(), name: z.string(), primary: z.boolean().optional() }))
+        .optional(),
+    }),
+  ),
+  paging: wirePaging,
+});
+
+/** `GET /crm/v3/properties/{objectType}` answer (`CollectionResponsePropertyNoPaging`). */
+export const wirePropertiesResponse = z.looseObject({
+  results: z.array(
+    z.looseObject({
+      name: z.string(),
+      label: z.string(),
+      type: z.string(),
+      fieldType: z.string(),
+      description: z.string().optional(),
+      groupName: z.string().optional(),
+      options: z
+        .array(z.looseObject({ label: z.string(), value: z.string(), hidden: z.boolean().optional() }))
+        .optional(),
+      hidden: z.boolean().optional(),
+      calculated: z.boolean().optional(),
+      hasUniqueValue: z.boolean().optional(),
+      hubspotDefined: z.boolean().optional(),
+      modificationMetadata: z.looseObject({ readOnlyValue: z.boolean().optional() }).optional(),
+    }),
+  ),
 });
 
 /** `GET /account-info/v3/details` answer. */
@@ -55,7 +140,8 @@ export const wireError = z.looseObject({
   category: z.string().optional(),
   /** Present on 429 answers instead of `category` (`RATE_LIMIT`). */
   errorType: z.string().optional(),
-  errors: z.array(z.looseObject({ message: z.string().optional(), in: z.string().optional() })).optional(),
+  context: wireContext,
+  errors: z.array(wireErrorDetail).optional().catch(undefined),
 });
 
 /** A property map as HubSpot accepts it on writes: every value a string, `''` clears a value. */

@@ -1,6 +1,6 @@
 import { NotFoundError, type RecordedRequest, ValidationError } from '@oxygen/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contactGet, contactSearch, contactUpsert } from '../src/index.js';
+import { contactGet, contactSearch, contactUpdate, contactUpsert } from '../src/index.js';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../src/sandbox/index.js';
 import { contextFor, failure, run } from './helpers.js';
 
@@ -192,5 +192,60 @@ describe('contact.search', () => {
 
     const text = await run(sandbox, contactSearch, { query: 'zed' });
     expect(text.results.map((r) => r.properties.email)).toEqual(['other@elsewhere.test']);
+  });
+});
+
+describe('contact.update', () => {
+  it('updates by email (idProperty=email) and by id; only the given properties change', async () => {
+    const created = await run(sandbox, contactUpsert, {
+      email: 'kay@example.com',
+      firstname: 'Kay',
+      phone: '1',
+    });
+
+    const byEmail = await run(sandbox, contactUpdate, {
+      email: 'kay@example.com',
+      jobtitle: 'CTO',
+      properties: { hs_lead_status: 'OPEN', phone: null },
+    });
+    expect(byEmail).toMatchObject({ id: created.id, properties: { firstname: 'Kay', jobtitle: 'CTO' } });
+    expect(byEmail.properties.phone).toBeUndefined();
+    expect(sandbox.requests.at(-1)).toMatchObject({
+      method: 'PATCH',
+      path: '/crm/v3/objects/contacts/kay%40example.com',
+      query: { idProperty: 'email' },
+      body: { properties: { hs_lead_status: 'OPEN', phone: '', jobtitle: 'CTO' } },
+    });
+
+    const byId = await run(sandbox, contactUpdate, { id: created.id, lifecyclestage: 'customer' });
+    expect(byId.properties).toMatchObject({ lifecyclestage: 'customer', jobtitle: 'CTO' });
+    expect(sandbox.requests.at(-1)).toMatchObject({
+      path: `/crm/v3/objects/contacts/${created.id}`,
+      query: {},
+    });
+    expect(sandbox.contacts.size).toBe(1);
+  });
+
+  it('an unknown contact is not_found and nothing is created', async () => {
+    const error = await failure(run(sandbox, contactUpdate, { email: 'ghost@example.com', firstname: 'G' }));
+    expect(NotFoundError.isInstance(error)).toBe(true);
+    expect(sandbox.contacts.size).toBe(0);
+  });
+
+  it("a value HubSpot refuses is a validation error naming the property, with HubSpot's message", async () => {
+    await run(sandbox, contactUpsert, { email: 'val@example.com' });
+    const error = await failure(
+      run(sandbox, contactUpdate, { email: 'val@example.com', lifecyclestage: 'friend' }),
+    );
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(error.field).toBe('lifecyclestage');
+    expect(error.providerMessage).toMatch(/friend was not one of the allowed options.*INVALID_OPTION/);
+  });
+
+  it('needs exactly one of id and email, and something to change', () => {
+    expect(contactUpdate.input.safeParse({ email: 'a@b.c' }).success).toBe(false);
+    expect(contactUpdate.input.safeParse({ email: 'a@b.c', properties: {} }).success).toBe(false);
+    expect(contactUpdate.input.safeParse({ id: '1', email: 'a@b.c', firstname: 'A' }).success).toBe(false);
+    expect(contactUpdate.input.safeParse({ id: '1', firstname: 'A' }).success).toBe(true);
   });
 });

@@ -5,8 +5,11 @@ import {
   type ConnectionInfo,
   createHttpContext,
   type OxygenError,
+  type RateLimiter,
   type RecordedRequest,
+  type RetryPolicy,
 } from '@oxygen/core';
+import { executeAction } from '@oxygen/runtime';
 import type { z } from 'zod';
 import plugin from '../src/index.js';
 import type { HubSpotSandbox } from '../src/sandbox/index.js';
@@ -21,7 +24,7 @@ export const connection: ConnectionInfo = {
   scopes: [],
 };
 
-const privateAppToken = plugin.auth.byok[0];
+const privateAppToken = plugin.auth.byok[0] as NonNullable<(typeof plugin.auth.byok)[0]>;
 
 /** An action context talking to the sandbox over HTTP, as the runtime would build it. */
 export function contextFor(
@@ -40,19 +43,49 @@ export function contextFor(
   return { http, connection, dryRun: options.recorder !== undefined };
 }
 
-/** Validates the input, runs the action against the sandbox and parses its output with the action's schema. */
+/**
+ * Runs the action against the sandbox the way the runtime does (`executeAction` from
+ * `@oxygen/runtime`: input validation, the per-call HTTP context with retries, output checking)
+ * and returns its output.
+ */
 export async function run<I extends z.ZodType, O extends z.ZodType>(
   sandbox: HubSpotSandbox,
   action: ActionDefinition<I, O>,
   input: z.input<I>,
-  options: { token?: string } = {},
+  options: { token?: string; retry?: RetryPolicy; rateLimiter?: RateLimiter } = {},
 ): Promise<z.output<O>> {
-  const ctx = contextFor(sandbox, {
-    ...options,
-    retryUnsafe: action.effect === 'read' || action.idempotent === true,
+  const result = await executeAction({
+    provider: plugin,
+    action,
+    input,
+    connection,
+    auth: { scheme: privateAppToken, credential: { type: 'api_key', key: options.token ?? sandbox.token } },
+    baseUrl: sandbox.url,
+    retry: { baseDelayMs: 5, ...options.retry },
+    rateLimiter: options.rateLimiter,
   });
-  const raw = await action.run(action.input.parse(input), ctx);
-  return action.output.parse(raw);
+  if (result.dryRun) throw new Error('expected a real run');
+  return result.output as z.output<O>;
+}
+
+/** The requests a dry run of the action would send, as the runtime shows them. */
+export async function dryRun(
+  sandbox: HubSpotSandbox,
+  // biome-ignore lint/suspicious/noExplicitAny: any action
+  action: ActionDefinition<any, any>,
+  input: unknown,
+): Promise<RecordedRequest[]> {
+  const result = await executeAction({
+    provider: plugin,
+    action,
+    input,
+    dryRun: true,
+    connection,
+    auth: { scheme: privateAppToken, credential: { type: 'api_key', key: sandbox.token } },
+    baseUrl: sandbox.url,
+  });
+  if (!result.dryRun) throw new Error('expected a dry run');
+  return result.requests;
 }
 
 /** The error a promise rejects with; fails the test when it resolves. */

@@ -204,6 +204,15 @@ describe('sandbox: HubSpot OAuth endpoints', () => {
     expect(
       (await call(sandbox, 'GET', '/account-info/v3/details', undefined, tokens.access_token)).status,
     ).toBe(200);
+    // Granted oauth and crm.objects.contacts.read only: a write is outside its scopes.
+    const write = await call(
+      sandbox,
+      'POST',
+      '/crm/v3/objects/contacts',
+      { properties: {} },
+      tokens.access_token,
+    );
+    expect(write).toMatchObject({ status: 403, json: { category: 'MISSING_SCOPES' } });
     sandbox.expireAccessTokens();
     const expired = await call(sandbox, 'GET', '/crm/v3/objects/contacts/1', undefined, tokens.access_token);
     expect(expired.status).toBe(401);

@@ -1,6 +1,12 @@
-import { AuthError, ProviderError, type RateLimit, RateLimitError } from '@oxygen/core';
+import { AuthError, createRateLimiter, ProviderError, type RateLimit, RateLimitError } from '@oxygen/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import plugin, { companyUpsert, contactGet, contactUpsert, parseHubSpotError } from '../src/index.js';
+import plugin, {
+  companyUpsert,
+  contactGet,
+  contactSearch,
+  contactUpsert,
+  parseHubSpotError,
+} from '../src/index.js';
 import { type HubSpotSandbox, startHubSpotSandbox } from '../src/sandbox/index.js';
 import { rateLimitErrorBody, validationErrorBody } from './__fixtures__/errors.js';
 import { contextFor, failure, run } from './helpers.js';
@@ -26,13 +32,54 @@ describe('the plugin', () => {
       'contact.upsert',
       'contact.get',
       'contact.search',
+      'contact.update',
+      'contact.batch_upsert',
       'company.upsert',
+      'company.get',
+      'company.search',
+      'deal.create',
+      'deal.update',
+      'deal.search',
+      'association.create',
+      'note.create',
+      'owner.list',
+      'property.list',
     ]);
+    const mirrors: Record<string, string | undefined> = {};
     for (const action of plugin.actions) {
       expect(action.authModes).toEqual(['byok']);
       expect(action.credits).toBe(0); // byok only: credits are charged in managed mode alone
-      if (action.effect === 'write') expect(action.mirror?.label).toMatch(/^hubspot_(contact|company)_id$/);
+      expect(action.scopes?.length, action.slug).toBeGreaterThan(0);
+      for (const scope of action.scopes ?? [])
+        expect(scope).toMatch(/^crm\.(objects|schemas)\.[a-z]+\.(read|write)$/);
+      if (action.effect === 'write') mirrors[action.slug] = action.mirror?.label;
     }
+    // Every write that makes or changes one record mirrors its id; a batch (many records) and an
+    // association (no id of its own) do not.
+    expect(mirrors).toEqual({
+      'contact.upsert': 'hubspot_contact_id',
+      'contact.update': 'hubspot_contact_id',
+      'contact.batch_upsert': undefined,
+      'company.upsert': 'hubspot_company_id',
+      'deal.create': 'hubspot_deal_id',
+      'deal.update': 'hubspot_deal_id',
+      'association.create': undefined,
+      'note.create': 'hubspot_note_id',
+    });
+    // OAuth asks for exactly what the actions need, plus `oauth` for the account details.
+    const oauth = plugin.auth.byok.find((s) => s.type === 'oauth2');
+    expect(oauth?.type === 'oauth2' && oauth.scopes).toEqual([
+      'oauth',
+      ...new Set(plugin.actions.flatMap((a) => a.scopes ?? []).sort()),
+    ]);
+    expect(plugin.events?.map((e) => [e.type, e.providerType])).toEqual([
+      ['contact.created', 'contact.creation'],
+      ['contact.property_changed', 'contact.propertyChange'],
+      ['contact.deleted', 'contact.deletion'],
+      ['company.created', 'company.creation'],
+      ['deal.created', 'deal.creation'],
+      ['deal.property_changed', 'deal.propertyChange'],
+    ]);
     const limits: readonly RateLimit[] = plugin.rateLimits;
     const search = limits.find((l) => l.match);
     expect(search?.match?.test('crm/v3/objects/contacts/search')).toBe(true);
@@ -81,6 +128,27 @@ describe('the plugin', () => {
     const err2 = await failure(run(sandbox, contactGet, { id: '999' }));
     expect(err2.code).toBe('not_found');
     expect(sandbox.requests).toHaveLength(2);
+  });
+});
+
+describe('rate limits', () => {
+  it('the declared search limit keeps a burst of searches under HubSpot 4/s: no 429 at all', async () => {
+    const strict = await startHubSpotSandbox({ enforceRateLimits: true });
+    try {
+      const search = { filters: [{ property: 'email', operator: 'HAS_PROPERTY' as const }] };
+      // Without the limiter, the strict sandbox answers 429 past 4 searches a second.
+      await Promise.allSettled(Array.from({ length: 8 }, () => run(strict, contactSearch, search)));
+      expect(strict.requests.length).toBeGreaterThan(8);
+      await new Promise((r) => setTimeout(r, 1100));
+      strict.reset();
+      const limiter = createRateLimiter(plugin.rateLimits ?? []);
+      await Promise.all(
+        Array.from({ length: 8 }, () => run(strict, contactSearch, search, { rateLimiter: limiter })),
+      );
+      expect(strict.requests).toHaveLength(8);
+    } finally {
+      await strict.close();
+    }
   });
 });
 

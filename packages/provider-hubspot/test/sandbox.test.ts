@@ -300,3 +300,158 @@ describe('sandbox: failure switches', () => {
     expect(await contact({ email: 'new@example.com' })).toBe('101');
   });
 });
+
+describe('sandbox: deals, notes, associations, owners, properties', () => {
+  it('refuses undocumented query parameters and out-of-range values with a HubSpot 400', async () => {
+    const id = await contact({ email: 'q@example.com' });
+    const unknown = await call(sandbox, 'GET', `${CONTACTS}/${id}?propertys=email`);
+    expect(unknown).toMatchObject({ status: 400, json: { category: 'VALIDATION_ERROR' } });
+    expect((unknown.json.errors as { in: string }[])[0]?.in).toBe('propertys');
+    expect((await call(sandbox, 'GET', '/crm/v3/owners?limit=501')).status).toBe(400);
+    expect((await call(sandbox, 'GET', '/account-info/v3/details?verbose=1')).status).toBe(400);
+  });
+
+  it('refuses a batch of more than 100 inputs with HubSpot-shaped 400 naming the limit', async () => {
+    const inputs = Array.from({ length: 101 }, (_, n) => ({
+      idProperty: 'email',
+      id: `${n}@x.com`,
+      properties: {},
+    }));
+    const res = await call(sandbox, 'POST', `${CONTACTS}/batch/upsert`, { inputs });
+    expect(res).toMatchObject({ status: 400, json: { status: 'error', category: 'VALIDATION_ERROR' } });
+    expect(res.json.message).toMatch(/inputs: at most 100 inputs per batch request/);
+    expect(sandbox.contacts.size).toBe(0);
+  });
+
+  it('deals: pipeline defaults to "default", stages are checked, amounts must be numbers', async () => {
+    const ok = await call(sandbox, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'D', dealstage: 'closedwon' },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.json.properties).toMatchObject({ pipeline: 'default', dealstage: 'closedwon' });
+    const bad = await call(sandbox, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'D', dealstage: 'won', amount: 'lots' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toContain('"INVALID_OPTION"');
+    expect(bad.json.message).toContain('"INVALID_LONG"');
+  });
+
+  it('notes need hs_timestamp, and associations on create must point at existing records', async () => {
+    const missing = await call(sandbox, 'POST', '/crm/v3/objects/notes', {
+      properties: { hs_note_body: 'x' },
+    });
+    expect(missing).toMatchObject({ status: 400, json: { category: 'VALIDATION_ERROR' } });
+    expect(missing.json.message).toMatch(/hs_timestamp/);
+    const wrongType = await call(sandbox, 'POST', '/crm/v3/objects/notes', {
+      properties: { hs_note_body: 'x', hs_timestamp: '2026-01-01T00:00:00Z' },
+      associations: [
+        { to: { id: '1' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 279 }] },
+      ],
+    });
+    expect(wrongType.status).toBe(400);
+    expect(sandbox.notes.size).toBe(0);
+  });
+
+  it('v4 associations: default PUT answers both directions; the list pages; unknown records are 404', async () => {
+    const id = await contact({ email: 'assoc@example.com' });
+    const company = (await call(sandbox, 'POST', '/crm/v3/objects/companies', { properties: { name: 'C' } }))
+      .json.id as string;
+    const put = await call(
+      sandbox,
+      'PUT',
+      `/crm/v4/objects/contact/${id}/associations/default/0-2/${company}`,
+    );
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({
+      status: 'COMPLETE',
+      results: [
+        { from: { id }, to: { id: company }, associationSpec: { associationTypeId: 279 } },
+        { from: { id: company }, to: { id }, associationSpec: { associationTypeId: 280 } },
+      ],
+    });
+    const listed = await call(
+      sandbox,
+      'GET',
+      `/crm/v4/objects/contacts/${id}/associations/companies?limit=1`,
+    );
+    expect(listed.json).toEqual({
+      results: [
+        {
+          toObjectId: Number(company),
+          associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }],
+        },
+      ],
+    });
+    const read = await call(sandbox, 'GET', `${CONTACTS}/${id}?associations=companies,tickets`);
+    expect(read.json.associations).toEqual({
+      companies: { results: [{ id: company, type: 'contact_to_company_unlabeled' }] },
+    });
+    const ghost = await call(
+      sandbox,
+      'PUT',
+      `/crm/v4/objects/contacts/${id}/associations/default/companies/999`,
+    );
+    expect(ghost).toMatchObject({
+      status: 404,
+      json: { status: 'error', category: 'OBJECT_NOT_FOUND', message: 'No company with ID 999 exists.' },
+    });
+    const odd = await call(sandbox, 'PUT', `/crm/v4/objects/widgets/${id}/associations/default/companies/1`);
+    expect(odd).toMatchObject({
+      status: 400,
+      json: { category: 'VALIDATION_ERROR', message: 'Unable to infer object type from: widgets' },
+    });
+  });
+
+  it('owners and properties answer in HubSpot shapes', async () => {
+    const owners = await call(sandbox, 'GET', '/crm/v3/owners?limit=1');
+    expect(owners.json).toMatchObject({
+      results: [{ id: '41629779', type: 'PERSON', userIdIncludingInactive: 9586504 }],
+      paging: { next: { after: '1' } },
+    });
+    const properties = await call(sandbox, 'GET', '/crm/v3/properties/deals?properties=dealstage');
+    expect(properties.json).toMatchObject({
+      results: [
+        {
+          name: 'dealstage',
+          type: 'enumeration',
+          fieldType: 'radio',
+          hubspotDefined: true,
+          modificationMetadata: { readOnlyValue: false },
+        },
+      ],
+    });
+  });
+
+  it('a token limited to some scopes (tokenScopes) gets a 403 MISSING_SCOPES outside them', async () => {
+    const limited = await startHubSpotSandbox({
+      tokens: ['pat-na1-limited'],
+      tokenScopes: { 'pat-na1-limited': ['crm.objects.contacts.read'] },
+    });
+    try {
+      expect((await call(limited, 'POST', `${CONTACTS}/search`, {}, 'pat-na1-limited')).status).toBe(200);
+      const res = await call(limited, 'POST', CONTACTS, { properties: {} }, 'pat-na1-limited');
+      expect(res).toMatchObject({
+        status: 403,
+        json: {
+          status: 'error',
+          category: 'MISSING_SCOPES',
+          errors: [{ context: { missingScopes: ['crm.objects.contacts.write'] } }],
+          links: { scopes: 'https://developers.hubspot.com/scopes' },
+        },
+      });
+      expect(limited.contacts.size).toBe(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('failNext(403) names the scopes of the route it fails', async () => {
+    sandbox.failNext({ status: 403 });
+    const res = await call(sandbox, 'POST', '/crm/v3/objects/deals/search', {});
+    expect(res.json).toMatchObject({
+      category: 'MISSING_SCOPES',
+      errors: [{ context: { missingScopes: ['crm.objects.deals.read'] } }],
+    });
+  });
+});

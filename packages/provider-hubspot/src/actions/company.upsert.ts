@@ -1,7 +1,8 @@
 import { defineAction } from '@oxygen/core';
 import { z } from 'zod';
-import { FIRST_PAGE, propertiesInput, toWireProperties, upsertOutput } from '../shared.js';
-import { parseWire, type WireSearchRequest, wireObject, wireSearchResponse } from '../wire.js';
+import { toSearchRequest } from '../search.js';
+import { propertiesInput, toWireProperties, upsertOutput } from '../shared.js';
+import { parseWire, wireObject, wireSearchResponse } from '../wire.js';
 
 const text = z.string();
 
@@ -55,13 +56,11 @@ export const companyUpsert = defineAction({
   run: async (input, ctx) => {
     const { domain, properties, ...named } = input;
     const wireProperties = toWireProperties(properties, named, { domain });
-    const search: WireSearchRequest = {
-      filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'EQ', value: domain }] }],
-      sorts: [],
+    const search = toSearchRequest({
+      filters: [{ property: 'domain', operator: 'EQ', value: domain }],
       properties: ['domain'],
       limit: 100,
-      after: FIRST_PAGE,
-    };
+    });
     const found = parseWire(
       wireSearchResponse,
       await ctx.http.post('crm/v3/objects/companies/search', { json: search }).json(),

@@ -1,9 +1,7 @@
 import { defineAction, ValidationError } from '@oxygen/core';
 import { z } from 'zod';
-import { propertiesInput, toWireProperties, upsertOutput } from '../shared.js';
+import { CONTACT_EMAIL, contactFields, headerValue, toWireProperties, upsertOutput } from '../shared.js';
 import { parseWire, wireBatchUpsertResponse, wireError } from '../wire.js';
-
-const text = z.string();
 
 /**
  * Creates a contact, or updates the one with the same email, in one request
@@ -24,16 +22,9 @@ export const contactUpsert = defineAction({
     email: z
       .string()
       .trim()
-      .regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address')
+      .regex(CONTACT_EMAIL, 'must be an email address')
       .describe('The contact email: the key the upsert matches on.'),
-    firstname: text.optional(),
-    lastname: text.optional(),
-    company: text.optional().describe('Company name as a contact property (does not associate a company).'),
-    jobtitle: text.optional(),
-    phone: text.optional(),
-    website: text.optional(),
-    lifecyclestage: text.optional().describe('e.g. subscriber, lead, marketingqualifiedlead, customer.'),
-    properties: propertiesInput.optional(),
+    ...contactFields,
   }),
   output: upsertOutput,
   authModes: ['byok'],
@@ -76,7 +67,3 @@ export const contactUpsert = defineAction({
     };
   },
 });
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}

@@ -10,6 +10,8 @@ export interface ErrorDetail {
   message: string;
   in?: string;
   code?: string;
+  /** Context about the detail, e.g. `{ missingScopes: [...] }` (the v3 spec's `ErrorDetail.context`). */
+  context?: Record<string, string[]>;
 }
 
 /** An error a sandbox handler throws; the server turns it into HubSpot's error body. */
@@ -18,7 +20,11 @@ export class HubSpotError extends Error {
     readonly status: number,
     readonly category: string,
     message: string,
-    readonly extra: { errors?: ErrorDetail[]; context?: Record<string, string[]> } = {},
+    readonly extra: {
+      errors?: ErrorDetail[];
+      context?: Record<string, string[]>;
+      links?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.name = 'HubSpotError';
@@ -54,7 +60,7 @@ export function objectNotFound(id: string): HubSpotError {
 /** One invalid property value, as HubSpot lists them in "Property values were not valid". */
 export interface PropertyIssue {
   name: string;
-  error: 'INVALID_EMAIL' | 'PROPERTY_DOESNT_EXIST' | 'READ_ONLY_VALUE';
+  error: 'INVALID_EMAIL' | 'INVALID_LONG' | 'INVALID_OPTION' | 'PROPERTY_DOESNT_EXIST' | 'READ_ONLY_VALUE';
   message: string;
 }
 
@@ -78,21 +84,48 @@ export function propertyValuesError(issues: PropertyIssue[]): HubSpotError {
   );
 }
 
+/**
+ * The 403 for a token without the scope a call needs. HubSpot's message and `links.scopes`, with
+ * the scopes listed in `errors[0].context.missingScopes` as the v3 spec's `ErrorDetail.context`
+ * example documents (`{missingScopes=[scope1, scope2]}`).
+ */
+export function missingScopesError(scopes: readonly string[], message?: string): HubSpotError {
+  return new HubSpotError(
+    403,
+    'MISSING_SCOPES',
+    message ??
+      "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+    {
+      errors: [
+        {
+          message: 'One or more of the following scopes are required.',
+          code: 'MISSING_SCOPES',
+          ...(scopes.length > 0 ? { context: { missingScopes: [...scopes] } } : {}),
+        },
+      ],
+      links: { scopes: 'https://developers.hubspot.com/scopes' },
+    },
+  );
+}
+
+/** HubSpot's 400 for an object type it does not know in a path. */
+export function unknownObjectType(name: string): HubSpotError {
+  return validationError(`Unable to infer object type from: ${name}`);
+}
+
 /** Bodies of the failures `failNext` injects, keyed by status. */
-export function injectedError(status: number, message?: string): HubSpotError {
+export function injectedError(
+  status: number,
+  message?: string,
+  scopes: readonly string[] = [],
+): HubSpotError {
   switch (status) {
+    case 400:
+      return validationError(message ?? 'Invalid input JSON on line 1: the request was refused.');
     case 401:
       return message ? new HubSpotError(401, 'INVALID_AUTHENTICATION', message) : authenticationError();
     case 403:
-      return new HubSpotError(
-        403,
-        'MISSING_SCOPES',
-        message ??
-          "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
-        {
-          errors: [{ message: 'One or more of the following scopes are required.', code: 'MISSING_SCOPES' }],
-        },
-      );
+      return missingScopesError(scopes, message);
     case 404:
       return new HubSpotError(
         404,

@@ -1,8 +1,10 @@
 /**
  * `@oxygen/provider-hubspot/sandbox`: a local, stateful fake of the part of HubSpot's API the
- * plugin uses, over real HTTP (`node:http`, no dependencies besides zod). It checks bearer
- * tokens, validates bodies, answers in HubSpot's shapes (errors, correlation ids, rate-limit
- * headers), records every request, and can be told to fail.
+ * plugin uses, over real HTTP (`node:http`, no dependencies besides zod): contacts, companies,
+ * deals and notes (CRM objects v3), associations (v4), owners, properties and account details.
+ * It checks bearer tokens and their scopes, validates queries and bodies, answers in HubSpot's
+ * shapes (errors, correlation ids, rate-limit headers), records every request, and can be told
+ * to fail.
  *
  * @example
  * ```ts
@@ -19,12 +21,32 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authenticationError, HubSpotError, injectedError, validationError } from './errors.js';
+import type { z } from 'zod';
+import { AssociationStore } from './associations.js';
+import {
+  authenticationError,
+  HubSpotError,
+  injectedError,
+  missingScopesError,
+  validationError,
+} from './errors.js';
 import { SandboxOAuth, type SandboxOAuthApp, type SandboxOAuthOptions } from './oauth.js';
-import { ROUTES, type SandboxState } from './routes.js';
+import { DEFAULT_OWNERS, type SandboxOwner } from './owners.js';
+import {
+  type CustomPropertyInput,
+  customProperty,
+  DEFAULT_GROUP,
+  OBJECT_TYPES,
+  type ObjectType,
+  STANDARD_PROPERTIES,
+} from './properties.js';
+import { ROUTES, type Route, type SandboxState } from './routes.js';
+import { noQuery } from './schemas.js';
 import { ObjectStore, type SandboxRecord } from './store.js';
 
 export type { SandboxOAuthApp, SandboxOAuthOptions } from './oauth.js';
+export type { SandboxOwner } from './owners.js';
+export type { CustomPropertyInput, ObjectType, PropertyType } from './properties.js';
 export type { SandboxRecord } from './store.js';
 
 /** Options for {@link startHubSpotSandbox}. */
@@ -39,8 +61,20 @@ export interface HubSpotSandboxOptions {
   portalId?: number;
   /** Emails refused as invalid (`INVALID_EMAIL`), besides any that are not shaped like an email. */
   rejectEmails?: string[];
-  /** Custom properties accepted on writes, besides the built-in subset of HubSpot's defaults. */
-  customProperties?: { contacts?: string[]; companies?: string[] };
+  /**
+   * Custom properties accepted on writes and listed by `GET /crm/v3/properties/{type}`, besides
+   * the built-in subset of HubSpot's defaults: a name (a text property) or a definition
+   * (`{ name, label, type, options, hasUniqueValue }`).
+   */
+  customProperties?: Partial<Record<ObjectType, CustomPropertyInput[]>>;
+  /** The account's owners (`GET /crm/v3/owners`). Default: three active owners and one archived. */
+  owners?: SandboxOwner[];
+  /**
+   * Scopes granted to private app tokens, by token. A token listed here gets 403 `MISSING_SCOPES`
+   * on routes its scopes do not cover; unlisted tokens may call everything. (OAuth access tokens
+   * always carry the scopes they were granted.)
+   */
+  tokenScopes?: Record<string, string[]>;
   /**
    * Status of a batch upsert in which every input failed: 207 with `errors` (HubSpot's reference,
    * the default) or 400 with the first error as the body.
@@ -72,7 +106,7 @@ export interface SandboxRequest {
 
 /** A failure to inject with {@link HubSpotSandbox.failNext}. */
 export interface FailNextOptions {
-  status: 401 | 403 | 404 | 409 | 429 | 500 | 502 | 503;
+  status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 502 | 503 | 504;
   /** How many matching requests fail. Default 1. */
   count?: number;
   /** Sent as `Retry-After` (on any status). */
@@ -100,6 +134,12 @@ export interface HubSpotSandbox {
   readonly contacts: Map<string, SandboxRecord>;
   /** Companies by id. */
   readonly companies: Map<string, SandboxRecord>;
+  /** Deals by id. */
+  readonly deals: Map<string, SandboxRecord>;
+  /** Notes by id. */
+  readonly notes: Map<string, SandboxRecord>;
+  /** Ids of the `toType` records associated with a record, in the order they were associated. */
+  associatedIds(fromType: ObjectType, fromId: string, toType: ObjectType): string[];
   /** Milliseconds to wait before each answer. */
   delayMs: number;
   /** The sandbox's OAuth app: its client id and secret, and the lifetime of new access tokens. */
@@ -114,7 +154,7 @@ export interface HubSpotSandbox {
   revokeRefreshTokens(): void;
   /** Makes the next matching request(s) fail with a HubSpot-shaped error. */
   failNext(options: FailNextOptions): void;
-  /** Forgets records, requests and pending failures; ids start again. */
+  /** Forgets records, associations, requests and pending failures; ids start again. */
   reset(): void;
   /** Stops listening. */
   close(): Promise<void>;
@@ -142,15 +182,22 @@ interface PendingFailure extends FailNextOptions {
  */
 export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
   const tokens = options.tokens?.length ? [...options.tokens] : [`pat-na1-sandbox-${randomUUID()}`];
-  const storeOptions = (custom: string[] | undefined) => ({
-    rejectEmails: new Set((options.rejectEmails ?? []).map((e) => e.trim().toLowerCase())),
-    customProperties: custom ?? [],
-  });
+  const rejectEmails = new Set((options.rejectEmails ?? []).map((e) => e.trim().toLowerCase()));
+  const objectStore = (type: ObjectType) =>
+    new ObjectStore(type, {
+      rejectEmails,
+      properties: [
+        ...STANDARD_PROPERTIES[type],
+        ...(options.customProperties?.[type] ?? []).map((p) => customProperty(p, DEFAULT_GROUP[type])),
+      ],
+    });
   const state: SandboxState = {
-    stores: {
-      contacts: new ObjectStore('contacts', storeOptions(options.customProperties?.contacts)),
-      companies: new ObjectStore('companies', storeOptions(options.customProperties?.companies)),
-    },
+    stores: Object.fromEntries(OBJECT_TYPES.map((t) => [t, objectStore(t)])) as Record<
+      ObjectType,
+      ObjectStore
+    >,
+    associations: new AssociationStore(),
+    owners: [...(options.owners ?? DEFAULT_OWNERS)],
     portalId: options.portalId ?? 62515,
     batchErrorStatus: options.batchErrorStatus ?? 207,
   };
@@ -190,8 +237,10 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     setRateHeaders(res, usage);
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
 
+    const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
+    const params = route?.pattern.exec(url.pathname)?.slice(1) ?? [];
     const failure = takeFailure(url.pathname);
-    if (failure) return sendFailure(res, failure, correlationId);
+    if (failure) return sendFailure(res, failure, correlationId, route ? scopesOf(route, params) : []);
     try {
       const oauthAnswer = oauth.handle(method, url, headers, raw);
       if (oauthAnswer) {
@@ -203,6 +252,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
         const refused = oauth.authenticate(token);
         if (refused) throw refused;
       }
+      const granted = tokens.includes(token) ? options.tokenScopes?.[token] : oauth.scopesOf(token);
       if (options.enforceRateLimits) {
         const over =
           usage.all > BURST.max
@@ -212,7 +262,6 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
               : null;
         if (over) return sendFailure(res, { status: 429, policyName: over }, correlationId);
       }
-      const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
       if (!route) {
         throw new HubSpotError(
           404,
@@ -220,10 +269,14 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
           `No endpoint for ${method} ${url.pathname} in the HubSpot sandbox.`,
         );
       }
+      const required = scopesOf(route, params);
+      if (granted && required.length > 0 && !required.some((s) => granted.includes(s))) {
+        throw missingScopesError(required);
+      }
+      const query = validateQuery(route.query ?? noQuery, url.searchParams);
       let body: unknown;
       if (route.body) body = validateBody(route.body, raw);
-      const params = route.pattern.exec(url.pathname)?.slice(1) ?? [];
-      const answer = route.handle({ params, query: url.searchParams, body }, state);
+      const answer = route.handle({ params, query, body }, state);
       send(res, answer.status, answer.body);
     } catch (error) {
       if (!(error instanceof HubSpotError)) throw error;
@@ -241,11 +294,17 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     return failure;
   }
 
-  function sendFailure(res: ServerResponse, failure: FailNextOptions, correlationId: string): void {
+  function sendFailure(
+    res: ServerResponse,
+    failure: FailNextOptions,
+    correlationId: string,
+    scopes: string[] = [],
+  ): void {
     if (failure.retryAfterSeconds !== undefined)
       res.setHeader('retry-after', String(failure.retryAfterSeconds));
     if (failure.status !== 429) {
-      send(res, failure.status, injectedError(failure.status, failure.message).body(correlationId));
+      const error = injectedError(failure.status, failure.message, scopes);
+      send(res, failure.status, error.body(correlationId));
       return;
     }
     const policyName = failure.policyName ?? 'SECONDLY';
@@ -298,6 +357,11 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     requests,
     contacts: state.stores.contacts.records,
     companies: state.stores.companies.records,
+    deals: state.stores.deals.records,
+    notes: state.stores.notes.records,
+    associatedIds: (fromType, fromId, toType) => [
+      ...new Set(state.associations.from(fromType, fromId, toType).map((e) => e.toId)),
+    ],
     get delayMs() {
       return delayMs;
     },
@@ -315,8 +379,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       failures.push({ ...failure, remaining: failure.count ?? 1 });
     },
     reset() {
-      state.stores.contacts.reset();
-      state.stores.companies.reset();
+      for (const objects of Object.values(state.stores)) objects.reset();
+      state.associations.reset();
+      state.owners = [...(options.owners ?? DEFAULT_OWNERS)];
       requests.length = 0;
       failures.length = 0;
       hits.clear();
@@ -345,8 +410,37 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** The scopes a route accepts for these path captures; `[]` when the type in the path is unknown. */
+function scopesOf(route: Route, params: string[]): string[] {
+  try {
+    return route.scopes(params);
+  } catch {
+    return [];
+  }
+}
+
+/** Validates the query string (repeated parameters joined with commas), throwing HubSpot's 400s. */
+function validateQuery(schema: z.ZodType, params: URLSearchParams): Record<string, string> {
+  const query = Object.fromEntries([...new Set(params.keys())].map((k) => [k, params.getAll(k).join(',')]));
+  const result = schema.safeParse(query);
+  if (result.success) return result.data as Record<string, string>;
+  const errors = result.error.issues.slice(0, 10).map((issue) => {
+    const name =
+      issue.code === 'unrecognized_keys' ? issue.keys.join(',') : issue.path.map(String).join('.') || 'query';
+    return {
+      message: issue.code === 'unrecognized_keys' ? 'unknown query parameter' : issue.message,
+      in: name,
+    };
+  });
+  const first = errors[0];
+  throw validationError(
+    `Invalid query: ${first ? `${first.in}: ${first.message}` : 'the query is not valid'}`,
+    errors,
+  );
+}
+
 /** Parses and validates a JSON body, throwing HubSpot's 400s. */
-function validateBody(schema: NonNullable<(typeof ROUTES)[number]['body']>, raw: string): unknown {
+function validateBody(schema: z.ZodType, raw: string): unknown {
   if (!raw.trim()) throw validationError('Invalid input JSON : No content to map due to end-of-input');
   let json: unknown;
   try {

@@ -142,6 +142,11 @@ export class SandboxOAuth implements SandboxOAuthApp {
     return undefined;
   }
 
+  /** The scopes an access token this app issued was granted; `undefined` for any other token. */
+  scopesOf(token: string): string[] | undefined {
+    return this.accessTokens.get(token)?.scopes;
+  }
+
   /** Every access token issued so far stops working, as if its lifetime had passed. */
   expireAccessTokens(): void {
     const past = Date.now() - 1;

@@ -1,6 +1,9 @@
 /**
- * Request bodies the sandbox accepts, written from HubSpot's CRM v3 API reference. Objects are
- * strict: HubSpot answers an unrecognised JSON field with a 400, and so does the sandbox.
+ * Requests the sandbox accepts: JSON bodies and query strings, written from HubSpot's API
+ * reference (CRM objects v3 for contacts, companies, deals and notes; associations v4; owners v3;
+ * properties v3). Objects are strict: HubSpot answers an unrecognised JSON field with a 400, and
+ * so does the sandbox. Query strings are strict too (HubSpot ignores unknown parameters; the
+ * sandbox refuses them, so a plugin sending one is caught).
  *
  * @module
  */
@@ -43,7 +46,8 @@ export const batchUpsertBody = z.strictObject({
       }),
     )
     .min(1)
-    .max(100),
+    // The batch endpoints take at most 100 inputs per request (CRM objects v3 reference, batch limits).
+    .max(100, { error: 'at most 100 inputs per batch request' }),
 });
 
 /** Search filter operators. */
@@ -118,3 +122,52 @@ export const searchBody = z
   });
 /** A parsed search body. */
 export type SearchBody = z.infer<typeof searchBody>;
+
+/** A comma-separated list (repeated parameters arrive joined with commas). */
+const csv = z.string();
+const bool = z.enum(['true', 'false'], { error: 'must be true or false' });
+const intIn = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be an integer')
+    .refine((v) => Number(v) >= min && Number(v) <= max, `must be between ${min} and ${max}`);
+
+/** A route without query parameters. */
+export const noQuery = z.strictObject({});
+
+/** `GET /crm/v3/objects/{type}/{id}` query. */
+export const readQuery = z.strictObject({
+  properties: csv.optional(),
+  propertiesWithHistory: csv.optional(),
+  associations: csv.optional(),
+  archived: bool.optional(),
+  idProperty: z.string().min(1).optional(),
+});
+
+/** `PATCH /crm/v3/objects/{type}/{id}` query. */
+export const updateQuery = z.strictObject({ idProperty: z.string().min(1).optional() });
+
+/**
+ * `GET /crm/v4/objects/{type}/{id}/associations/{toType}` query: `after` and `limit` (≤ 500), per
+ * HubSpot's associations v4 reference ("List associations of an object by type").
+ */
+export const associationsListQuery = z.strictObject({
+  after: z.string().regex(/^\d+$/, 'after must be the cursor from paging.next.after').optional(),
+  limit: intIn(1, 500).optional(),
+});
+
+/** `GET /crm/v3/owners` query (owners v3 reference: `email`, `after`, `limit` ≤ 500, `archived`). */
+export const ownersQuery = z.strictObject({
+  email: z.string().optional(),
+  after: z.string().regex(/^\d+$/, 'after must be the cursor from paging.next.after').optional(),
+  limit: intIn(1, 500).optional(),
+  archived: bool.optional(),
+});
+
+/** `GET /crm/v3/properties/{objectType}` query (properties v3 reference). */
+export const propertiesQuery = z.strictObject({
+  archived: bool.optional(),
+  properties: csv.optional(),
+  dataSensitivity: z.enum(['non_sensitive', 'sensitive', 'highly_sensitive']).optional(),
+  locale: z.string().optional(),
+});

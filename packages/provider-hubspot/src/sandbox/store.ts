@@ -1,6 +1,7 @@
 /**
  * The sandbox's in-memory CRM: one {@link ObjectStore} per object type, holding records the way
- * HubSpot does (string property values, system properties, unique contact emails).
+ * HubSpot does (string property values, system properties, unique contact emails) and checking
+ * writes against the type's property definitions (unknown, read-only and invalid values refused).
  *
  * @module
  */
@@ -12,6 +13,9 @@ import {
   propertyValuesError,
   validationError,
 } from './errors.js';
+import { DEFAULT_PIPELINE, type ObjectType, type PropertyDefinition } from './properties.js';
+
+export type { ObjectType } from './properties.js';
 
 /** A stored CRM record. Property values are strings; an unset property is absent. */
 export interface SandboxRecord {
@@ -22,89 +26,96 @@ export interface SandboxRecord {
   archived: boolean;
 }
 
-/** The object types the sandbox serves. */
-export type ObjectType = 'contacts' | 'companies';
-
 interface ObjectConfig {
   /** First id minus one. */
   idBase: number;
   /** Properties HubSpot returns when none are asked for. */
   defaults: string[];
-  /** Properties a caller may set (besides custom ones configured at start). */
-  writable: string[];
-  /** System properties: readable, never writable. */
-  readOnly: string[];
-  /** Properties whose values are unique, usable as `idProperty`. */
+  /** Properties whose values are unique, usable as `idProperty` (custom unique ones are added). */
   unique: string[];
   /** Properties a search `query` looks in. */
   searchable: string[];
+  /** The property holding the creation time. */
+  created: string;
   /** The property holding the last-modified time. */
   modified: string;
+  /** Properties a create must set (HubSpot's notes guide: `hs_timestamp` is required). */
+  required: string[];
+  /** The singular name HubSpot uses in messages and association type names. */
+  singular: string;
 }
 
-const ADDRESS = ['address', 'city', 'state', 'zip', 'country'];
-
-/** What the sandbox knows of each object type (a subset of HubSpot's default properties). */
+/** What the sandbox knows of each object type. */
 export const OBJECTS: Record<ObjectType, ObjectConfig> = {
   contacts: {
     idBase: 100,
     defaults: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
-    writable: [
-      'email',
-      'firstname',
-      'lastname',
-      'phone',
-      'mobilephone',
-      'company',
-      'jobtitle',
-      'website',
-      'lifecyclestage',
-      'hs_lead_status',
-      'hubspot_owner_id',
-      ...ADDRESS,
-    ],
-    readOnly: ['hs_object_id', 'createdate', 'lastmodifieddate'],
     unique: ['hs_object_id', 'email'],
     searchable: ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company'],
+    created: 'createdate',
     modified: 'lastmodifieddate',
+    required: [],
+    singular: 'contact',
   },
   companies: {
     idBase: 500,
     defaults: ['createdate', 'domain', 'hs_lastmodifieddate', 'hs_object_id', 'name'],
-    writable: [
-      'name',
-      'domain',
-      'website',
-      'phone',
-      'industry',
-      'description',
-      'numberofemployees',
-      'annualrevenue',
-      'lifecyclestage',
-      'hubspot_owner_id',
-      ...ADDRESS,
-    ],
-    readOnly: ['hs_object_id', 'createdate', 'hs_lastmodifieddate'],
     unique: ['hs_object_id'],
     searchable: ['name', 'domain', 'website', 'phone'],
+    created: 'createdate',
     modified: 'hs_lastmodifieddate',
+    required: [],
+    singular: 'company',
+  },
+  deals: {
+    idBase: 1000,
+    defaults: [
+      'amount',
+      'closedate',
+      'createdate',
+      'dealname',
+      'dealstage',
+      'hs_lastmodifieddate',
+      'hs_object_id',
+      'pipeline',
+    ],
+    unique: ['hs_object_id'],
+    searchable: ['dealname'],
+    created: 'createdate',
+    modified: 'hs_lastmodifieddate',
+    required: [],
+    singular: 'deal',
+  },
+  notes: {
+    idBase: 2000,
+    defaults: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+    unique: ['hs_object_id'],
+    searchable: ['hs_note_body'],
+    created: 'hs_createdate',
+    modified: 'hs_lastmodifieddate',
+    required: ['hs_timestamp'],
+    singular: 'note',
   },
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const NUMBER = /^-?\d+(\.\d+)?$/;
 
 /** Options a store is built with. */
 export interface StoreOptions {
   /** Emails the sandbox refuses as invalid (lower-cased). */
   rejectEmails: ReadonlySet<string>;
-  /** Custom properties accepted besides the built-in ones. */
-  customProperties: readonly string[];
+  /** Every property of the type: HubSpot's defaults the sandbox models, then custom ones. */
+  properties: readonly PropertyDefinition[];
 }
 
 /** Records of one object type. */
 export class ObjectStore {
   readonly records = new Map<string, SandboxRecord>();
   readonly config: ObjectConfig;
+  /** Property definitions by name. */
+  readonly definitions: ReadonlyMap<string, PropertyDefinition>;
+  private readonly unique: string[];
   private nextId: number;
   private lastTime = 0;
 
@@ -114,6 +125,11 @@ export class ObjectStore {
   ) {
     this.config = OBJECTS[type];
     this.nextId = this.config.idBase;
+    this.definitions = new Map(options.properties.map((p) => [p.name, p]));
+    this.unique = [
+      ...this.config.unique,
+      ...options.properties.filter((p) => p.hasUniqueValue && !p.hubspotDefined).map((p) => p.name),
+    ];
   }
 
   /** Forgets every record and restarts ids. */
@@ -131,7 +147,7 @@ export class ObjectStore {
 
   /** Like {@link get}, but `undefined` when nothing matches. */
   find(key: string, idProperty = 'hs_object_id'): SandboxRecord | undefined {
-    if (!this.config.unique.includes(idProperty)) {
+    if (!this.unique.includes(idProperty)) {
       throw validationError(`Property "${idProperty}" is not a unique identifier for ${this.type}.`, [
         { message: `${idProperty} is not a unique property`, in: 'idProperty' },
       ]);
@@ -150,16 +166,30 @@ export class ObjectStore {
   issues(properties: Record<string, string>): PropertyIssue[] {
     const out: PropertyIssue[] = [];
     for (const [name, value] of Object.entries(properties)) {
-      if (this.config.readOnly.includes(name)) {
+      const def = this.definitions.get(name);
+      if (!def) {
+        out.push({ name, error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` });
+      } else if (def.readOnly) {
         out.push({
           name,
           error: 'READ_ONLY_VALUE',
           message: `"${name}" is a read only property; its value cannot be set.`,
         });
-      } else if (!this.config.writable.includes(name) && !this.options.customProperties.includes(name)) {
-        out.push({ name, error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` });
-      } else if (name === 'email' && value !== '' && !this.validEmail(value)) {
+      } else if (value === '') {
+        // '' clears a value of any type.
+      } else if (name === 'email' && this.type === 'contacts' && !this.validEmail(value)) {
         out.push({ name, error: 'INVALID_EMAIL', message: `Email address ${value} is invalid` });
+      } else if (def.type === 'number' && !NUMBER.test(value.trim())) {
+        out.push({ name, error: 'INVALID_LONG', message: `${value} was not a valid long.` });
+      } else if (def.enforceOptions && !def.options?.some((o) => o.value === value)) {
+        out.push({
+          name,
+          error: 'INVALID_OPTION',
+          message:
+            name === 'dealstage'
+              ? `${value} is not a valid pipeline stage ID. Valid options are: pipelineId=${DEFAULT_PIPELINE.id} : [${DEFAULT_PIPELINE.stages.map(([id]) => id).join(', ')}]`
+              : `${value} was not one of the allowed options: [${(def.options ?? []).map((o) => o.label).join(', ')}]`,
+        });
       }
     }
     return out;
@@ -167,11 +197,28 @@ export class ObjectStore {
 
   /** Creates a record; 400 for invalid properties, 409 for a contact email already in use. */
   create(properties: Record<string, string>): SandboxRecord {
-    this.check(properties);
+    const missing = this.config.required.filter((name) => !properties[name]);
+    if (missing.length > 0) {
+      // The notes guide marks hs_timestamp "Required"; HubSpot's exact wording is not documented.
+      throw validationError(
+        `Missing required properties for a ${this.config.singular}: ${missing.join(', ')}`,
+        missing.map((name) => ({ message: `${name} is required`, in: `properties.${name}` })),
+      );
+    }
+    const values =
+      this.type === 'deals' && !properties.pipeline
+        ? { ...properties, pipeline: DEFAULT_PIPELINE.id } // the deals guide: no pipeline = the default one
+        : properties;
+    this.check(values);
     const id = String(++this.nextId);
     const now = this.now();
     const record: SandboxRecord = { id, properties: {}, createdAt: now, updatedAt: now, archived: false };
-    this.assign(record, { ...properties, hs_object_id: id, createdate: now, [this.config.modified]: now });
+    this.assign(record, {
+      ...values,
+      hs_object_id: id,
+      [this.config.created]: now,
+      [this.config.modified]: now,
+    });
     this.records.set(id, record);
     return record;
   }
@@ -189,7 +236,7 @@ export class ObjectStore {
   view(record: SandboxRecord, requested?: readonly string[]): Record<string, unknown> {
     let properties: Record<string, string | null> = { ...record.properties };
     if (requested) {
-      const names = new Set([...requested, 'hs_object_id', 'createdate', this.config.modified]);
+      const names = new Set([...requested, 'hs_object_id', this.config.created, this.config.modified]);
       properties = Object.fromEntries([...names].sort().map((n) => [n, record.properties[n] ?? null]));
     }
     return {

@@ -1,0 +1,85 @@
+/**
+ * Webhook events as HubSpot delivers them (a JSON array POSTed to the app's target URL).
+ *
+ * Source: HubSpot's "Webhooks API" guide (developers.hubspot.com, webhooks v3), example payloads
+ * ("contact.creation" with changeFlag NEW; "contact.propertyChange" with propertyName and
+ * propertyValue; "contact.deletion"). The company and deal events have the same shape with their
+ * own subscriptionType. Values are illustrative; the shapes are what matter.
+ */
+export const deliveredEvents = [
+  {
+    eventId: 1,
+    subscriptionId: 12345,
+    portalId: 62515,
+    occurredAt: 1564113600000,
+    subscriptionType: 'contact.creation',
+    attemptNumber: 0,
+    objectId: 123,
+    changeSource: 'CRM',
+    changeFlag: 'NEW',
+    appId: 54321,
+  },
+  {
+    objectId: 1246965,
+    propertyName: 'lifecyclestage',
+    propertyValue: 'subscriber',
+    changeSource: 'ACADEMY',
+    eventId: 3816279340,
+    subscriptionId: 25,
+    portalId: 33,
+    appId: 1160452,
+    occurredAt: 1462216307945,
+    subscriptionType: 'contact.propertyChange',
+    attemptNumber: 0,
+  },
+  {
+    objectId: 1246978,
+    changeSource: 'CRM',
+    eventId: 3816279480,
+    subscriptionId: 22,
+    portalId: 33,
+    appId: 1160452,
+    occurredAt: 1462216307945,
+    subscriptionType: 'contact.deletion',
+    changeFlag: 'DELETED',
+    attemptNumber: 0,
+  },
+  {
+    objectId: 5001,
+    changeSource: 'API',
+    eventId: 3816279481,
+    subscriptionId: 23,
+    portalId: 33,
+    appId: 1160452,
+    occurredAt: 1462216307945,
+    subscriptionType: 'company.creation',
+    changeFlag: 'NEW',
+    attemptNumber: 1,
+  },
+  {
+    objectId: 7001,
+    changeSource: 'CRM_UI',
+    sourceId: 'userId:1234',
+    eventId: 3816279482,
+    subscriptionId: 24,
+    portalId: 33,
+    appId: 1160452,
+    occurredAt: 1462216307945,
+    subscriptionType: 'deal.creation',
+    changeFlag: 'NEW',
+    attemptNumber: 0,
+  },
+  {
+    objectId: 7001,
+    propertyName: 'dealstage',
+    propertyValue: 'closedwon',
+    changeSource: 'CRM_UI',
+    eventId: 3816279483,
+    subscriptionId: 26,
+    portalId: 33,
+    appId: 1160452,
+    occurredAt: 1462216307945,
+    subscriptionType: 'deal.propertyChange',
+    attemptNumber: 0,
+  },
+];
