@@ -1,6 +1,6 @@
 /**
  * The connection: a provider account connected to one organization.
- * Its fields are exactly the product doc's, plus `id` and `organization_id`.
+ * Its fields are exactly the product doc's, plus `id`, `organization_id` and `expires_at`.
  *
  * @module
  */
@@ -27,7 +27,8 @@ export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
  * ```json
  * { "id": "conn_01JD...", "organization_id": "default", "provider": "hubspot", "auth_mode": "byok",
  *   "status": "connected", "account_label": "portal 62515", "scopes": [],
- *   "connected_at": "2026-11-25T17:00:00.000Z", "last_verified_at": "2026-11-25T17:00:00.000Z", "last_error": null }
+ *   "connected_at": "2026-11-25T17:00:00.000Z", "last_verified_at": "2026-11-25T17:00:00.000Z", "last_error": null,
+ *   "expires_at": null }
  * ```
  */
 export interface Connection {
@@ -51,6 +52,19 @@ export interface Connection {
   last_verified_at: string | null;
   /** What went wrong last, when `status` is `error` or `expired`. */
   last_error: string | null;
+  /**
+   * When the current OAuth access token stops working (ISO 8601, UTC), or `null` when the
+   * credential does not expire (API keys, managed mode, tokens issued without `expires_in`) or
+   * there is none (disconnected).
+   *
+   * The one field beyond the product doc's connection shape, added because some providers'
+   * tokens lapse with no way to refresh them: LinkedIn access tokens last 60 days and most apps
+   * get no refresh token, so `oxygen integrations list` shows this to let a user reconnect before
+   * the connection turns `expired`. Where a refresh token exists it is the current token's expiry
+   * and moves forward at each refresh. Stored in clear beside the sealed credential, so listing
+   * never decrypts anything.
+   */
+  expires_at: string | null;
 }
 
 /**

@@ -114,6 +114,13 @@ export interface EventDefinition<Data extends z.ZodType = z.ZodType> {
   data: Data;
   /** The provider's own name for it (`contact.creation`), when it differs. */
   providerType?: string | undefined;
+  /**
+   * The provider's name for the event in delivered payloads, when it differs from the name a
+   * subscription is registered with (`providerType`). Instantly subscribes with
+   * `email_link_clicked` but delivers `event_type: "link_clicked"`. Ingress matches deliveries on
+   * `payloadType ?? providerType ?? type`.
+   */
+  payloadType?: string | undefined;
 }
 
 /**
@@ -139,6 +146,12 @@ export interface RateLimit {
   intervalMs: number;
   /** Applies only to requests whose path (after the base URL) matches. Default: all. */
   match?: RegExp | undefined;
+  /**
+   * Applies only to requests with one of these HTTP methods (upper or lower case, e.g.
+   * `['POST', 'PUT', 'PATCH', 'DELETE']` for a write budget). Combined with `match`, a request
+   * must satisfy both. Default (absent or empty): every method.
+   */
+  methods?: string[] | undefined;
   /** Why this limit exists, for docs. */
   description?: string | undefined;
 }
