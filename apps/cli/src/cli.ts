@@ -92,6 +92,10 @@ names the organization's own.`,
     .description('run an action with the integration credential')
     .option('--input <json>', "the action input: JSON text, '-' for stdin, or @file.json")
     .option('--dry-run', 'send nothing: print the validated input, the credits and the exact requests')
+    .option(
+      '--all',
+      "follow next_cursor to the last page and print every page's results as one (progress on stderr)",
+    )
     .action(async (id: string, slug: string, o, cmd: Command) =>
       (await import('./commands/integrations.js')).run(globals(cmd), id, slug, o),
     );

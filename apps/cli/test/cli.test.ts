@@ -99,6 +99,7 @@ describe('oxygen CLI against the HubSpot sandbox (embedded store)', () => {
         'connected_at',
         'last_verified_at',
         'last_error',
+        'expires_at',
       ].sort(),
     );
     expect(c).toMatchObject({
@@ -107,6 +108,7 @@ describe('oxygen CLI against the HubSpot sandbox (embedded store)', () => {
       status: 'connected',
       organization_id: 'default',
       last_error: null,
+      expires_at: null, // an API key does not expire
     });
     expect(String(c.account_label)).toContain(String(sandbox.portalId));
     connectionId = String(c.id);

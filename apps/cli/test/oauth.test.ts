@@ -8,6 +8,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import hubspot from '@oxygen/provider-hubspot';
 import { type HubSpotSandbox, startHubSpotSandbox } from '@oxygen/provider-hubspot/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allBytes, oxygen, tempHome } from './helpers.js';
@@ -15,12 +16,12 @@ import { allBytes, oxygen, tempHome } from './helpers.js';
 const BIN = fileURLToPath(new URL('../bin/oxygen.js', import.meta.url));
 const CLIENT_ID = 'oxygen-cli-test-app';
 const CLIENT_SECRET = `hubspot-app-secret-${randomBytes(12).toString('hex')}`;
+// The scopes the HubSpot plugin asks for: its OAuth scheme's own plus every action's.
 const SCOPES = [
-  'oauth',
-  'crm.objects.contacts.read',
-  'crm.objects.contacts.write',
-  'crm.objects.companies.read',
-  'crm.objects.companies.write',
+  ...new Set([
+    ...(hubspot.auth.byok.find((s) => s.type === 'oauth2')?.scopes ?? []),
+    ...hubspot.actions.flatMap((a) => a.scopes ?? []),
+  ]),
 ];
 
 let sandbox: HubSpotSandbox;
@@ -149,6 +150,7 @@ describe('oxygen integrations connect hubspot --oauth against the HubSpot sandbo
         'connected_at',
         'last_verified_at',
         'last_error',
+        'expires_at',
       ].sort(),
     );
     expect(connection).toMatchObject({
@@ -160,6 +162,10 @@ describe('oxygen integrations connect hubspot --oauth against the HubSpot sandbo
       organization_id: 'default',
       last_error: null,
     });
+    // The access token's expiry, in the future (HubSpot's tokens last 30 minutes).
+    const expiresAt = Date.parse(String(connection.expires_at));
+    expect(expiresAt).toBeGreaterThan(Date.now());
+    expect(expiresAt).toBeLessThan(Date.now() + 31 * 60_000);
     connectionId = String(connection.id);
     expect(sandbox.tokenRequests).toEqual({ authorization_code: 1 });
     const list = await run(['integrations', 'list', '--json']);

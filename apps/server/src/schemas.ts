@@ -17,6 +17,7 @@ import type {
   CreditGrant,
   DryRunReport,
   EventInfo,
+  OAuthStatus,
   ProviderInfo,
 } from '@oxygen/runtime';
 import { z } from 'zod';
@@ -30,6 +31,9 @@ import { z } from 'zod';
 function outputs<T>(schema: z.ZodType): z.ZodType<T> {
   return schema as unknown as z.ZodType<T>;
 }
+
+/** The longest `wait` a `GET /v1/integrations/oauth/:id` long poll takes, in seconds. */
+export const OAUTH_MAX_WAIT_SECONDS = 25;
 
 /** An arbitrary JSON Schema document (action inputs and outputs). */
 export const JsonSchemaObject = z
@@ -50,6 +54,10 @@ export const ConnectionSchema = outputs<Connection>(
       connected_at: z.string(),
       last_verified_at: z.string().nullable(),
       last_error: z.string().nullable(),
+      expires_at: z.string().nullable().meta({
+        description:
+          'When the OAuth access token stops working (ISO 8601, UTC); null when the credential does not expire or there is none.',
+      }),
     })
     .meta({ id: 'Connection', description: 'A provider account connected to the organization.' }),
 );
@@ -80,6 +88,7 @@ export const EventInfoSchema = outputs<EventInfo>(
       title: z.string(),
       description: z.string(),
       provider_type: z.string().nullable(),
+      payload_type: z.string().nullable(),
       data_schema: JsonSchemaObject,
     })
     .meta({ id: 'Event' }),
@@ -105,6 +114,7 @@ export const ProviderInfoSchema = outputs<ProviderInfo>(
         ),
         managed: z.boolean(),
       }),
+      scopes: z.array(z.string()),
       actions: z.array(ActionInfoSchema),
       events: z.array(EventInfoSchema),
     })
@@ -212,6 +222,11 @@ export const OAuthStartBody = z
 /** `POST /v1/integrations/oauth/start` response. */
 export const OAuthStartResponse = z
   .object({
+    id: z.string().meta({
+      description:
+        'The flow id (`oauth_…`): wait for the outcome with `GET /v1/integrations/oauth/{id}`. Not a secret; only this organization can read it.',
+      example: 'oauth_01JDQ7Z3K4V8M2N6P0R5S9T1WX',
+    }),
     url: z.string().meta({
       description: 'The provider approval URL to open in a browser; it carries the single-use state.',
     }),
@@ -219,6 +234,56 @@ export const OAuthStartResponse = z
     redirect_uri: z.string().meta({ description: 'Where the provider sends the browser back.' }),
   })
   .meta({ id: 'OAuthStart' });
+
+/** `GET /v1/integrations/oauth/:id` and `POST .../cancel` params. */
+export const OAuthFlowParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .meta({ description: 'The flow id `POST /v1/integrations/oauth/start` answered.' }),
+});
+
+/** `GET /v1/integrations/oauth/:id` query: how long to wait while the flow is pending (a long poll). */
+export const OAuthStatusQuery = z.object({
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(OAUTH_MAX_WAIT_SECONDS)
+    .optional()
+    .meta({
+      description: `Seconds to wait while the flow is \`pending\` (0 to ${OAUTH_MAX_WAIT_SECONDS}, default 0): the answer comes as soon as it ends, or after that long.`,
+    }),
+});
+
+/** Why an OAuth flow failed: the error's public fields, as in the `Error` shape. */
+export const OAuthFailureSchema = ErrorSchema.shape.error.meta({
+  id: 'OAuthFailure',
+  description: 'Why the flow failed, as the error the connection raised; nothing was stored.',
+});
+
+/** `GET /v1/integrations/oauth/:id` response. */
+export const OAuthStatusSchema = outputs<OAuthStatus<Connection>>(
+  z
+    .object({
+      id: z.string(),
+      provider: z.string().meta({ example: 'hubspot' }),
+      status: z.enum(['pending', 'connected', 'failed', 'expired']).meta({
+        description:
+          '`pending`: not completed yet; `connected`: see `connection`; `failed`: see `error`; `expired`: nobody completed it before `expires_at`.',
+      }),
+      expires_at: z.string().meta({ description: 'When the approval stops being accepted.' }),
+      connection: ConnectionSchema.optional().meta({
+        description: 'With `connected`: the connection, as it is now.',
+      }),
+      error: OAuthFailureSchema.optional(),
+    })
+    .meta({
+      id: 'OAuthStatus',
+      description: 'How an OAuth connection started with `/v1/integrations/oauth/start` stands.',
+    }),
+);
 
 /** `GET /oauth/callback` query, as the provider sends it. */
 export const OAuthCallbackQuery = z.looseObject({

@@ -320,6 +320,130 @@ describe('verification and OAuth', () => {
     expect(await runtime.org(orgC).list()).toHaveLength(1);
   });
 
+  it('answers how an OAuth flow ended to its organization only, waiting for it (long poll)', async () => {
+    const orgD = (await runtime.orgs.create('Org D')).id;
+    const tokenD = (await runtime.tokens.create(orgD)).token;
+    secrets.push(tokenD);
+    const flowSecrets: string[] = [];
+    const start = async () => {
+      const res = await api(tokenD, 'POST', '/v1/integrations/oauth/start', { provider: 'hubspot' });
+      expect(res.statusCode, res.body).toBe(201);
+      const body = res.json() as { id: string; url: string; expires_at: string };
+      flowSecrets.push(new URL(body.url).searchParams.get('state')!);
+      return body;
+    };
+    /** The browser: the sandbox approves at once; its redirect goes to the server's callback. */
+    const approve = async (url: string) => {
+      const approved = await fetch(url, { redirect: 'manual' });
+      const back = new URL(approved.headers.get('location')!);
+      flowSecrets.push(back.searchParams.get('code')!);
+      return app.inject({ method: 'GET', url: `/oauth/callback${back.search}` });
+    };
+
+    const flow = await start();
+    expect(flow.id).toMatch(/^oauth_[0-9A-Z]{26}$/);
+    const pending = await api(tokenD, 'GET', `/v1/integrations/oauth/${flow.id}`);
+    expect(pending.statusCode, pending.body).toBe(200);
+    expect(pending.json()).toEqual({
+      id: flow.id,
+      provider: 'hubspot',
+      status: 'pending',
+      expires_at: flow.expires_at,
+    });
+    // Another organization's token, no token, an unknown id, a wait too long.
+    expectError(await api(tokenB, 'GET', `/v1/integrations/oauth/${flow.id}`), 404, 'not_found');
+    expectError(await api(tokenB, 'POST', `/v1/integrations/oauth/${flow.id}/cancel`), 404, 'not_found');
+    expectError(await api(undefined, 'GET', `/v1/integrations/oauth/${flow.id}`), 401, 'auth');
+    expectError(await api(tokenD, 'GET', `/v1/integrations/oauth/oauth_${'0'.repeat(26)}`), 404, 'not_found');
+    expectError(
+      await api(tokenD, 'GET', `/v1/integrations/oauth/${flow.id}?wait=26`),
+      400,
+      'validation',
+      /wait/,
+    );
+
+    // A long poll is answered as soon as the callback completes the flow.
+    const waiting = api(tokenD, 'GET', `/v1/integrations/oauth/${flow.id}?wait=10`);
+    await new Promise((r) => setTimeout(r, 200));
+    const callback = await approve(flow.url);
+    expect(callback.statusCode, callback.body).toBe(200);
+    const doneAt = Date.now();
+    const connected = await waiting;
+    expect(Date.now() - doneAt).toBeLessThan(400);
+    expect(connected.statusCode, connected.body).toBe(200);
+    const [connection] = await runtime.org(orgD).list();
+    expect(connected.json()).toEqual({
+      id: flow.id,
+      provider: 'hubspot',
+      status: 'connected',
+      expires_at: flow.expires_at,
+      connection,
+    });
+    expect(connected.body).not.toMatch(/access_token|refresh_token|credential/);
+    // B still gets 404 on the finished flow.
+    expectError(await api(tokenB, 'GET', `/v1/integrations/oauth/${flow.id}`), 404, 'not_found');
+
+    // HubSpot's token endpoint fails: failed, with the error the callback page showed.
+    const failing = await start();
+    sandbox.failNext({ status: 503, path: '/oauth/v3/token' });
+    const failedPage = await approve(failing.url);
+    expect(failedPage.statusCode).toBe(502);
+    const failed = (await api(tokenD, 'GET', `/v1/integrations/oauth/${failing.id}?wait=5`)).json() as {
+      status: string;
+      error: { code: string; message: string };
+    };
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'provider',
+        message: 'HubSpot refused the authorization code (HTTP 503 INTERNAL_ERROR): internal error',
+        provider_message: 'internal error',
+      },
+    });
+    expect(failedPage.body).toContain(failed.error.message);
+
+    // Cancelled while nobody approved: failed; the approval arriving later stores nothing.
+    const cancelled = await start();
+    const cancel = await api(tokenD, 'POST', `/v1/integrations/oauth/${cancelled.id}/cancel`);
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    expect(cancel.json()).toMatchObject({
+      status: 'failed',
+      error: { code: 'auth', message: expect.stringMatching(/cancelled/) },
+    });
+    const late = await approve(cancelled.url);
+    expect(late.statusCode).toBe(401);
+    expect(late.body).toContain('cancelled');
+    expect(await runtime.org(orgD).list()).toHaveLength(1);
+
+    // The flows' states and codes reach no log line and no stored byte.
+    const logText = logs.lines.join('');
+    expect(logText).toContain(`/v1/integrations/oauth/${flow.id}`);
+    const db = allBytes(home);
+    for (const secret of flowSecrets) {
+      expect(logText).not.toContain(secret);
+      expect(db).not.toContain(secret);
+    }
+  });
+
+  it('ends a waiting long poll when the server closes', async () => {
+    const server = await createServer({ runtime, publicUrl: PUBLIC_URL });
+    const flow = await runtime
+      .org(orgB)
+      .startOAuth('hubspot', { redirectUri: `${PUBLIC_URL}/oauth/callback` });
+    const waiting = server.inject({
+      method: 'GET',
+      url: `/v1/integrations/oauth/${flow.id}?wait=20`,
+      headers: { authorization: `Bearer ${tokenB}` },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const at = Date.now();
+    await server.close();
+    const res = await waiting;
+    expect(Date.now() - at).toBeLessThan(2000);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ id: flow.id, status: 'pending' });
+  });
+
   it('shows a refusal at the provider and an unknown state as a page, storing nothing', async () => {
     const before = (await runtime.org(orgA).list()).length;
     const countAll = async () =>
@@ -519,6 +643,8 @@ describe('the OpenAPI document', () => {
         'GET /v1/integrations',
         'POST /v1/integrations/connect',
         'POST /v1/integrations/oauth/start',
+        'GET /v1/integrations/oauth/{id}',
+        'POST /v1/integrations/oauth/{id}/cancel',
         'POST /v1/integrations/{ref}/verify',
         'GET /v1/integrations/{ref}',
         'GET /v1/integrations/{ref}/actions',

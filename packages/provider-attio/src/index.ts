@@ -96,9 +96,13 @@ export function parseAttioError(body: unknown): ParsedProviderError {
   };
 }
 
-/** Paths of Attio's write endpoints (records, list entries, notes, tasks), relative to the base URL. */
-const WRITE_PATHS =
-  /^v2\/(objects\/[^/]+\/records(\/(?!query$)[^/]+)?|lists\/[^/]+\/entries(\/(?!query$)[^/]+)?|notes|tasks)$/;
+/** HTTP methods that write in Attio's API. */
+const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+/**
+ * Every path but the query endpoints, which take their filter as a POST body and count as reads
+ * (`v2/objects/{object}/records/query`, `v2/lists/{list}/entries/query`).
+ */
+const NOT_QUERY = /^(?!.*\/query$)/;
 
 /**
  * The Attio provider plugin: assert, read, query and update records (people, companies, any
@@ -156,9 +160,10 @@ export default defineProvider({
     {
       limit: 25,
       intervalMs: 1_000,
-      match: WRITE_PATHS,
+      methods: WRITE_METHODS,
+      match: NOT_QUERY,
       description:
-        'Attio: 25 write requests per second. Limits match paths, not methods, so reads of a single record share this budget.',
+        'Attio: 25 write requests per second (POST, PUT, PATCH, DELETE; a POST to a query endpoint is a read).',
     },
   ],
   parseError: parseAttioError,

@@ -1,6 +1,6 @@
 import { describeConformance } from '@oxygen/testkit';
 import plugin from '../src/index.js';
-import { startAttioSandbox } from '../src/sandbox/index.js';
+import { type FailNextOptions, startAttioSandbox } from '../src/sandbox/index.js';
 
 /** Records seeded with known ids, so the samples can name them. */
 const PERSON = '5a1d5c8e-6f0b-4c7e-9d2a-0c1b2a3d4e5f';
@@ -30,6 +30,21 @@ describeConformance({
               : r.path,
           body: r.body,
         })),
+      errors: {
+        failNext: (spec) => sandbox.failNext({ ...spec, status: spec.status as FailNextOptions['status'] }),
+        sample: { slug: 'record.get', input: { object: 'people', record_id: PERSON } },
+      },
+      pagination: {
+        slug: 'record.query',
+        input: { object: 'companies', sorts: [{ attribute: 'name', direction: 'asc' }], limit: 4 },
+        minPages: 3,
+        seed: async () => {
+          for (let i = 1; i <= 10; i++) {
+            const n = String(i).padStart(2, '0');
+            sandbox.seedRecord('companies', { domains: [`paging-${n}.example`], name: `Paging ${n}` });
+          }
+        },
+      },
       close: () => sandbox.close(),
     };
   },

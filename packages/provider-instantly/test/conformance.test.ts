@@ -1,6 +1,7 @@
 import { describeConformance } from '@oxygen/testkit';
-import plugin from '../src/index.js';
-import { SANDBOX_SEED, startInstantlySandbox } from '../src/sandbox/index.js';
+import plugin, { leadAddBulk } from '../src/index.js';
+import { type FailNextOptions, SANDBOX_SEED, startInstantlySandbox } from '../src/sandbox/index.js';
+import { run } from './helpers.js';
 
 const { campaigns, leads, emails } = SANDBOX_SEED;
 
@@ -22,6 +23,21 @@ describeConformance({
               : r.path,
           body: r.body,
         })),
+      errors: {
+        failNext: (spec) => sandbox.failNext({ ...spec, status: spec.status as FailNextOptions['status'] }),
+        sample: { slug: 'lead.get', input: { id: leads.grace } },
+        statuses: [401, 403, 404, 429, 500, 503],
+      },
+      pagination: {
+        // Instantly's lead listing is a POST with its paging (limit, starting_after) in the body.
+        slug: 'lead.list',
+        input: { campaign_id: campaigns.completed, limit: 3 },
+        minPages: 3,
+        seed: async () => {
+          const leads = Array.from({ length: 8 }, (_, i) => ({ email: `paging-${i}@example.com` }));
+          await run(sandbox, leadAddBulk, { campaign_id: campaigns.completed, leads });
+        },
+      },
       close: () => sandbox.close(),
     };
   },

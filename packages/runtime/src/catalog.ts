@@ -35,6 +35,8 @@ export interface EventInfo {
   title: string;
   description: string;
   provider_type: string | null;
+  /** The provider's name for it in delivered payloads, when it differs from `provider_type`. */
+  payload_type: string | null;
   data_schema: JsonSchema;
 }
 
@@ -52,6 +54,11 @@ export interface ProviderInfo {
     byok: { type: 'api_key' | 'oauth2'; label: string; scopes: string[] }[];
     managed: boolean;
   };
+  /**
+   * Every OAuth scope the provider may ask for: the OAuth scheme's own (required and optional)
+   * and each action's, deduplicated, in first-seen order.
+   */
+  scopes: string[];
   actions: ActionInfo[];
   events: EventInfo[];
 }
@@ -88,11 +95,23 @@ export function describeEvent(event: EventDefinition): EventInfo {
     title: event.title,
     description: event.description,
     provider_type: event.providerType ?? null,
+    payload_type: event.payloadType ?? null,
     data_schema: toJsonSchema(event.data, 'output'),
   };
 }
 
-/** Describes a provider: auth, actions and events. */
+/** The union of a provider's OAuth scopes and its actions' scopes, in first-seen order. */
+export function providerScopes(provider: ProviderDefinition): string[] {
+  const scopes = new Set<string>();
+  for (const scheme of provider.auth.byok) {
+    if (scheme.type !== 'oauth2') continue;
+    for (const s of [...scheme.scopes, ...(scheme.optionalScopes ?? [])]) scopes.add(s);
+  }
+  for (const action of provider.actions) for (const s of action.scopes ?? []) scopes.add(s);
+  return [...scopes];
+}
+
+/** Describes a provider: auth, scopes, actions and events. */
 export function describeProvider(provider: ProviderDefinition): ProviderInfo {
   return {
     id: provider.id,
@@ -109,6 +128,7 @@ export function describeProvider(provider: ProviderDefinition): ProviderInfo {
       ),
       managed: !!provider.auth.managed,
     },
+    scopes: providerScopes(provider),
     actions: provider.actions.map(describeAction),
     events: (provider.events ?? []).map(describeEvent),
   };

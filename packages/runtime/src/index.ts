@@ -22,6 +22,7 @@ export * from './catalog.js';
 export * from './config.js';
 export * from './credits/index.js';
 export * from './engine/execute.js';
+export * from './engine/paginate.js';
 export * from './orgs/index.js';
 export * from './plugins/contract.js';
 export * from './plugins/loader.js';

@@ -26,6 +26,8 @@ import type {
   AuthHost,
   CompleteOAuthInput,
   OAuthStart,
+  OAuthStatus,
+  OAuthStatusOptions,
   RevokeReport,
   StartOAuthOptions,
   TokenRefresher,
@@ -118,6 +120,12 @@ export interface DisconnectReport {
 export function publicConnection(row: StoredConnection): Connection {
   const { credential: _secret, ...connection } = row;
   return connection;
+}
+
+/** An OAuth flow's status with its connection stripped of the credential. */
+function publicStatus(status: OAuthStatus): OAuthStatus<Connection> {
+  const { connection, ...rest } = status;
+  return connection ? { ...rest, connection: publicConnection(connection) } : rest;
 }
 
 const now = () => new Date().toISOString();
@@ -392,6 +400,7 @@ export class OrgRuntime {
         last_verified_at: at,
         last_error: null,
         credential: this.runtime.seal(same, credential),
+        expires_at: null, // an API key does not expire (this may replace an OAuth token)
       });
       return publicConnection(updated!);
     }
@@ -426,6 +435,46 @@ export class OrgRuntime {
   async startOAuth(providerId: string, options: StartOAuthOptions): Promise<OAuthStart> {
     const { startOAuth } = await auth();
     return startOAuth(this.runtime.authHost(), this.organizationId, providerId, options);
+  }
+
+  /**
+   * How the organization's OAuth flow `id` (from {@link OrgRuntime.startOAuth}) stands:
+   * `pending`, `connected` (with the connection), `failed` (with the error's public fields;
+   * nothing was stored) or `expired`. With `waitMs` it waits up to that long while `pending` (a
+   * long poll): the CLI talking to a shared server waits this way for the server's
+   * `/oauth/callback` to complete the flow.
+   *
+   * @throws NotFoundError for an unknown id, or another organization's flow.
+   *
+   * @example
+   * ```ts
+   * const start = await org.startOAuth('hubspot', { redirectUri: 'https://oxygen.example.com/oauth/callback' });
+   * // ... the person approves; the server's callback calls runtime.completeOAuth(...)
+   * const status = await org.oauthStatus(start.id, { waitMs: 20_000 });
+   * if (status.status === 'connected') console.log(status.connection?.id);
+   * ```
+   */
+  async oauthStatus(id: string, options: OAuthStatusOptions = {}): Promise<OAuthStatus<Connection>> {
+    const { oauthStatus } = await auth();
+    return publicStatus(await oauthStatus(this.runtime.authHost(), this.organizationId, id, options));
+  }
+
+  /**
+   * Cancels the organization's OAuth flow `id` if nobody has completed it yet: its state is spent,
+   * so an approval arriving later is refused and stores nothing, and the flow reads `failed`.
+   * Answers the status after the attempt (`connected` when the approval came first).
+   *
+   * @throws NotFoundError for an unknown id, or another organization's flow.
+   *
+   * @example
+   * ```ts
+   * const status = await org.cancelOAuth(start.id);
+   * if (status.status === 'connected') console.log('approved just in time:', status.connection?.id);
+   * ```
+   */
+  async cancelOAuth(id: string): Promise<OAuthStatus<Connection>> {
+    const { cancelOAuth } = await auth();
+    return publicStatus(await cancelOAuth(this.runtime.authHost(), this.organizationId, id));
   }
 
   /**
@@ -589,6 +638,7 @@ export class OrgRuntime {
     const updated = await this.store.connections.update(this.organizationId, row.id, {
       status: 'disconnected',
       credential: null,
+      expires_at: null,
       last_error: null,
     });
     return { connection: publicConnection(updated!), revoke };

@@ -100,6 +100,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         connected_at: expect.any(String),
         last_verified_at: null,
         last_error: null,
+        expires_at: null,
         credential: null,
       });
       expect(row.connected_at >= before).toBe(true);
@@ -121,6 +122,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
           last_verified_at: '2026-01-02T01:04:06.000Z',
           last_error: 'HTTP 500 from attio',
           credential: 'v1.abc.def.ghi.jkl',
+          expires_at: '2026-03-03T05:00:00+02:00',
         }),
       );
       expect(row).toMatchObject({
@@ -133,6 +135,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         last_verified_at: '2026-01-02T01:04:06.000Z',
         last_error: 'HTTP 500 from attio',
         credential: 'v1.abc.def.ghi.jkl',
+        expires_at: '2026-03-03T03:00:00.000Z',
       });
       expect(await store.connections.get(org, row.id)).toEqual(row);
     });
@@ -175,6 +178,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         last_verified_at: '2026-05-05T05:05:05.000Z',
         account_label: null,
         credential: 'v1.k.new',
+        expires_at: '2026-07-04T05:05:05.000Z',
       });
       expect(verified).toEqual({
         ...row,
@@ -184,12 +188,15 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         account_label: null,
         last_verified_at: '2026-05-05T05:05:05.000Z',
         credential: 'v1.k.new',
+        expires_at: '2026-07-04T05:05:05.000Z',
       });
       const disconnected = await store.connections.update(org, row.id, {
         status: 'disconnected',
         credential: null,
+        expires_at: null,
       });
       expect(disconnected?.credential).toBeNull();
+      expect(disconnected?.expires_at).toBeNull();
       expect(await store.connections.update(org, row.id, {})).toEqual(disconnected);
       expect(await store.connections.get(org, row.id)).toEqual(disconnected);
       expect(await store.connections.update(org, 'conn_missing', { status: 'error' })).toBeUndefined();
@@ -223,6 +230,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         conn(org, { auth_mode: 'oauth' as never }),
         conn(org, { scopes: 'a b' as never }),
         conn(org, { connected_at: 'yesterday' }),
+        conn(org, { expires_at: 'in 60 days' }),
         conn(org, { id: '' }),
       ];
       for (const b of bad)

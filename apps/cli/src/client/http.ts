@@ -14,6 +14,7 @@ import type {
   DisconnectReport,
   DryRunReport,
   OAuthClient,
+  OAuthStatus,
   PluginFailure,
   ProviderInfo,
   RevokeReport,
@@ -22,7 +23,10 @@ import type {
 } from '@oxygen/runtime';
 import type { Got, Response } from 'got';
 import pkg from '../../package.json' with { type: 'json' };
-import type { CatalogBackend, OrgBackend } from './backend.js';
+import type { CatalogBackend, OrgBackend, RemoteOAuth, RemoteOAuthStart } from './backend.js';
+
+/** The longest wait the server takes in one `GET /v1/integrations/oauth/:id` (its `wait` maximum). */
+export const OAUTH_MAX_WAIT_SECONDS = 25;
 
 const ERROR_CODES: readonly ErrorCode[] = [
   'validation',
@@ -76,7 +80,7 @@ function headerError(value: string | string[] | undefined, apiUrl: string): Oxyg
 }
 
 /** Talks to an Oxygen server's `/v1` API with an organization API token. */
-export class HttpBackend implements OrgBackend, CatalogBackend {
+export class HttpBackend implements OrgBackend, CatalogBackend, RemoteOAuth {
   private client: Got | undefined;
   private organization = '';
 
@@ -270,17 +274,31 @@ export class HttpBackend implements OrgBackend, CatalogBackend {
   async startOAuth(
     providerId: string,
     options: { redirectUri?: string; client?: OAuthClient } = {},
-  ): Promise<{ url: string; expires_at: string; redirect_uri: string }> {
+  ): Promise<RemoteOAuthStart> {
     const json: Record<string, unknown> = { provider: providerId };
     if (options.redirectUri) json.redirect_uri = options.redirectUri;
     if (options.client)
       json.client = { client_id: options.client.clientId, client_secret: options.client.clientSecret };
+    return (await this.call<RemoteOAuthStart>('POST', 'integrations/oauth/start', { json })).body;
+  }
+
+  /**
+   * `GET /v1/integrations/oauth/:id`: how the flow stands; with `waitSeconds` (at most
+   * {@link OAUTH_MAX_WAIT_SECONDS}) the server answers as soon as a pending flow ends.
+   */
+  async oauthStatus(id: string, options: { waitSeconds?: number } = {}): Promise<OAuthStatus<Connection>> {
+    const wait = Math.min(OAUTH_MAX_WAIT_SECONDS, Math.max(0, Math.ceil(options.waitSeconds ?? 0)));
     return (
-      await this.call<{ url: string; expires_at: string; redirect_uri: string }>(
-        'POST',
-        'integrations/oauth/start',
-        { json },
-      )
+      await this.call<OAuthStatus<Connection>>('GET', `integrations/oauth/${encodeURIComponent(id)}`, {
+        ...(wait > 0 ? { searchParams: { wait: String(wait) } } : {}),
+      })
+    ).body;
+  }
+
+  /** `POST /v1/integrations/oauth/:id/cancel`: an approval arriving later stores nothing. */
+  async cancelOAuth(id: string): Promise<OAuthStatus<Connection>> {
+    return (
+      await this.call<OAuthStatus<Connection>>('POST', `integrations/oauth/${encodeURIComponent(id)}/cancel`)
     ).body;
   }
 

@@ -1,15 +1,48 @@
 /** `oxygen integrations ...`: connections and the actions they run. */
 
 import type { Connection } from '@oxygen/core';
-import { ValidationError } from '@oxygen/core';
-import type { DryRunReport, OrgRuntime, RunReport } from '@oxygen/runtime';
+import { NotFoundError, ValidationError } from '@oxygen/core';
+import {
+  collectAllPages,
+  type DryRunReport,
+  type OrgRuntime,
+  type PageProgress,
+  paginationOf,
+  type RunReport,
+} from '@oxygen/runtime';
+import type { OrgBackend } from '../client/backend.js';
 import { parseJsonArg, readStdin, withBackend } from '../context.js';
 import { type Globals, printJson, printLines, table, when, withSpinner } from '../output.js';
 import type { ConnectOAuthOptions } from './oauth-connect.js';
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * When an access token expires, relative to `now`: `in 59 days`, `in 5 hours`, `expired 2 days
+ * ago`; `-` when it does not expire.
+ */
+export function expiresIn(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '-';
+  const diff = at - now;
+  const abs = Math.abs(diff);
+  if (abs < MINUTE) return diff >= 0 ? 'in under a minute' : 'expired just now';
+  const [n, unit] =
+    abs >= 2 * DAY
+      ? [Math.floor(abs / DAY), 'day']
+      : abs >= 2 * HOUR
+        ? [Math.floor(abs / HOUR), 'hour']
+        : [Math.floor(abs / MINUTE), 'minute'];
+  const span = `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return diff >= 0 ? `in ${span}` : `expired ${span} ago`;
+}
+
 function connectionRows(connections: Connection[]) {
   return table(
-    ['ID', 'PROVIDER', 'MODE', 'STATUS', 'ACCOUNT', 'VERIFIED', 'LAST ERROR'],
+    ['ID', 'PROVIDER', 'MODE', 'STATUS', 'ACCOUNT', 'VERIFIED', 'EXPIRES', 'LAST ERROR'],
     connections.map((c) => [
       c.id,
       c.provider,
@@ -17,6 +50,8 @@ function connectionRows(connections: Connection[]) {
       c.status,
       c.account_label,
       when(c.last_verified_at),
+      // A disconnected connection has no token left to expire.
+      c.status === 'disconnected' ? '-' : expiresIn(c.expires_at),
       c.last_error ? c.last_error.slice(0, 60) : null,
     ]),
   );
@@ -115,10 +150,17 @@ export async function run(
   globals: Globals,
   ref: string,
   slug: string,
-  options: { input?: string; dryRun?: boolean },
+  options: { input?: string; dryRun?: boolean; all?: boolean },
 ): Promise<void> {
+  if (options.all && options.dryRun) {
+    throw new ValidationError(
+      '--all cannot be combined with --dry-run: a dry run sends nothing, so there is no next page to follow.',
+      { field: 'all', hint: 'Dry-run the first page without --all, then run with --all.' },
+    );
+  }
   const input = await parseJsonArg('--input', options.input);
   await withBackend(globals, async (org) => {
+    if (options.all) return runAll(globals, org, ref, slug, input);
     if (options.dryRun) {
       const report = await org.run(ref, slug, input, { dryRun: true });
       return globals.json ? printJson(report) : printDryRun(report);
@@ -128,6 +170,77 @@ export async function run(
     if (globals.json) return printJson(report.output);
     printLines(JSON.stringify(report.output, null, 2));
   });
+}
+
+/** `--all`: every page of a paginated action, printed as one value. */
+async function runAll(globals: Globals, org: OrgBackend, ref: string, slug: string, input: unknown) {
+  const { integration, actions } = await org.actions(ref);
+  const action = actions.find((a) => a.slug === slug);
+  if (!action) {
+    throw new NotFoundError(`Unknown action "${slug}" for ${integration.provider}.`, {
+      hint: `Available: ${actions.map((a) => a.slug).join(', ')}.`,
+    });
+  }
+  const paging = paginationOf(action);
+  if (!paging) {
+    const paged = actions.filter((a) => paginationOf(a)).map((a) => a.slug);
+    throw new ValidationError(
+      `${integration.provider} ${slug} does not page (it takes no cursor and returns no next_cursor), so --all has nothing to follow.`,
+      {
+        field: 'all',
+        hint: paged.length
+          ? `Run it without --all. ${integration.provider} actions that page: ${paged.join(', ')}.`
+          : `Run it without --all; no ${integration.provider} action pages.`,
+      },
+    );
+  }
+  const progress = pageProgress(globals);
+  let credits = 0;
+  let requestIds = 0;
+  const started = performance.now();
+  const all = await collectAllPages({
+    input,
+    listField: paging.listField,
+    onPage: progress.update,
+    runPage: async (page) => {
+      const report = await org.run(ref, slug, page);
+      credits += report.credits;
+      requestIds += report.request_ids.length;
+      return report.output;
+    },
+  }).finally(progress.end);
+  if (globals.verbose) {
+    process.stderr.write(
+      `${integration.provider} ${slug} on ${integration.id} (${integration.auth_mode}): ${all.pages} pages, ${(all.output[paging.listField] as unknown[]).length} items, ${Math.round(performance.now() - started)} ms, ${credits} credits, ${requestIds} request ids\n`,
+    );
+  }
+  if (globals.json) return printJson(all.output);
+  printLines(JSON.stringify(all.output, null, 2));
+}
+
+/**
+ * The `page N, M items…` progress line on stderr, for people only (nothing with --json): rewritten
+ * in place on a terminal, one line per page otherwise.
+ */
+function pageProgress(globals: Globals): { update: (p: PageProgress) => void; end: () => void } {
+  if (globals.json) return { update: () => {}, end: () => {} };
+  const tty = !!process.stderr.isTTY;
+  let open = false;
+  return {
+    update: (p) => {
+      const line = `page ${p.page}, ${p.items} item${p.items === 1 ? '' : 's'}…`;
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${line}`);
+        open = true;
+      } else {
+        process.stderr.write(`${line}\n`);
+      }
+    },
+    end: () => {
+      if (open) process.stderr.write('\n');
+      open = false;
+    },
+  };
 }
 
 function printVerbose(report: RunReport): void {

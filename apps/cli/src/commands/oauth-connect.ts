@@ -2,7 +2,9 @@
  * `oxygen integrations connect <provider>` with OAuth: the approval URL on stderr (and a browser
  * when there is one), a listener on `http://127.0.0.1:<port>/callback` for the provider's
  * redirect, then the runtime completes the flow (state checked, code exchanged, token verified,
- * connection stored). Also decides between OAuth and an API key when a provider takes both.
+ * connection stored). Through a shared server (`OXYGEN_API_URL`), the server's `/oauth/callback`
+ * takes the redirect and the CLI waits for the outcome. Also decides between OAuth and an API key
+ * when a provider takes both.
  */
 
 import { spawn } from 'node:child_process';
@@ -10,13 +12,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AuthError, type Connection, OxygenError, ValidationError } from '@oxygen/core';
 import {
+  cancelledMessage,
   type OAuthClient,
+  type OAuthStatus,
   type OrgRuntime,
   type ProviderInfo,
   type Runtime,
   safeEqual,
 } from '@oxygen/runtime';
-import type { CatalogBackend, OrgBackend } from '../client/backend.js';
+import { type CatalogBackend, isRemoteOAuth, type OrgBackend, type RemoteOAuth } from '../client/backend.js';
 import { readStdin } from '../context.js';
 import { type Globals, withSpinner } from '../output.js';
 
@@ -192,11 +196,34 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+/** Prints the approval URL on stderr, and opens it in a browser unless `--no-browser` (or none). */
+function announce(url: string, provider: Pick<ProviderInfo, 'name'>, options: ConnectOAuthOptions): void {
+  const opened = options.browser !== false && openBrowser(url);
+  process.stderr.write(
+    opened
+      ? `Approve access to ${provider.name} in your browser. If it did not open, visit: ${url}\n`
+      : `Open this URL in a browser to approve access to ${provider.name}: ${url}\n`,
+  );
+}
+
+/** The error when nobody approved within `--timeout`. */
+function noApproval(
+  provider: Pick<ProviderInfo, 'name'>,
+  timeoutSeconds: number,
+  options: ConnectOAuthOptions,
+): AuthError {
+  return new AuthError(`No approval from ${provider.name} within ${timeoutSeconds} s; nothing was stored.`, {
+    hint: `Run the command again and approve in the browser${options.timeout ? '' : ', or allow longer with --timeout <seconds>'}.`,
+  });
+}
+
 /**
- * Connects `provider` with OAuth from the command line and returns the stored connection.
+ * Connects `provider` with OAuth from the command line and returns the stored connection: on
+ * this machine through a loopback listener, or, when the CLI talks to a shared server, through
+ * the server's `/oauth/callback` while the CLI waits for the outcome.
  *
- * @throws ValidationError when the CLI talks to a shared server (the flow is started there),
- * AuthError on a refusal or when nobody approves within the timeout.
+ * @throws AuthError on a refusal or when nobody approves within the timeout; the error the
+ * connection failed with (the provider's reason) otherwise.
  */
 export async function connectWithOAuth(
   globals: Globals,
@@ -209,24 +236,23 @@ export async function connectWithOAuth(
   const runtime = catalog as CatalogBackend & Partial<Pick<Runtime, 'completeOAuth'>>;
   const startOAuth = local.startOAuth?.bind(local);
   const completeOAuth = runtime.completeOAuth?.bind(runtime);
-  if (!startOAuth || !completeOAuth) {
-    throw new ValidationError('OAuth connections through a shared Oxygen server are started on the server.', {
-      hint: 'Use the server API (POST /v1/integrations/oauth/start), or unset OXYGEN_API_URL / run `oxygen logout` to connect on this machine.',
-    });
-  }
   const timeoutSeconds = parseTimeout(options.timeout);
+  if (!completeOAuth) {
+    if (!isRemoteOAuth(org)) {
+      throw new OxygenError('internal', 'This Oxygen backend cannot connect with OAuth.', {
+        hint: 'Unset OXYGEN_API_URL / run `oxygen logout` to connect on this machine.',
+      });
+    }
+    return connectThroughServer(globals, org, provider, options, timeoutSeconds);
+  }
+  if (!startOAuth) throw new OxygenError('internal', 'The local runtime cannot start OAuth.');
   const client = await ownClient(options);
   const server = createServer();
   const port = await listen(server);
   const redirectUri = `http://127.0.0.1:${port}/callback`;
   try {
     const start = await startOAuth(provider.id, { redirectUri, client });
-    const opened = options.browser !== false && openBrowser(start.url);
-    process.stderr.write(
-      opened
-        ? `Approve access to ${provider.name} in your browser. If it did not open, visit: ${start.url}\n`
-        : `Open this URL in a browser to approve access to ${provider.name}: ${start.url}\n`,
-    );
+    announce(start.url, provider, options);
     return await withSpinner(
       globals,
       `Waiting for your approval in ${provider.name}…`,
@@ -235,14 +261,7 @@ export async function connectWithOAuth(
           let handled = false;
           const timer = setTimeout(() => {
             handled = true;
-            reject(
-              new AuthError(
-                `No approval from ${provider.name} within ${timeoutSeconds} s; nothing was stored.`,
-                {
-                  hint: `Run the command again and approve in the browser${options.timeout ? '' : ', or allow longer with --timeout <seconds>'}.`,
-                },
-              ),
-            );
+            reject(noApproval(provider, timeoutSeconds, options));
           }, timeoutSeconds * 1000);
           server.on('request', (req: IncomingMessage, res: ServerResponse) => {
             const url = new URL(req.url ?? '/', redirectUri);
@@ -303,4 +322,80 @@ export async function connectWithOAuth(
       setTimeout(() => server.closeAllConnections(), 200).unref();
     });
   }
+}
+
+/** How long to wait past `--timeout` for a completion already under way when the CLI gave up. */
+const IN_FLIGHT_GRACE_SECONDS = 20;
+
+/** The connection a finished flow made, or the error it failed with; `undefined` while pending. */
+function outcome(status: OAuthStatus<Connection>, provider: Pick<ProviderInfo, 'id' | 'name'>) {
+  switch (status.status) {
+    case 'connected':
+      if (status.connection) return status.connection;
+      throw new OxygenError(
+        'internal',
+        `The server reports ${provider.name} connected but sent no connection.`,
+        {
+          hint: `See it with: oxygen integrations list --provider ${provider.id}`,
+        },
+      );
+    case 'failed': {
+      const e = status.error;
+      throw new OxygenError(e?.code ?? 'internal', e?.message ?? `Connecting ${provider.name} failed.`, {
+        hint: e?.hint,
+        field: e?.field,
+        providerMessage: e?.provider_message,
+        requestId: e?.request_id,
+        status: e?.status,
+        data: e?.data,
+      });
+    }
+    case 'expired':
+      throw new AuthError(
+        `The approval for ${provider.name} expired before it was completed; nothing was stored.`,
+        {
+          hint: `Run the command again and approve in the browser: oxygen integrations connect ${provider.id} --oauth`,
+        },
+      );
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * OAuth when the CLI talks to a shared server: the server starts the flow with its own
+ * `/oauth/callback` as the redirect and completes it there; the CLI prints the approval URL and
+ * long-polls `GET /v1/integrations/oauth/:id` until the flow ends or `--timeout` passes. On a
+ * timeout the flow is cancelled, so an approval arriving later stores nothing (unless it got there
+ * first, in which case its connection is the answer).
+ */
+async function connectThroughServer(
+  globals: Globals,
+  org: RemoteOAuth,
+  provider: Pick<ProviderInfo, 'id' | 'name'>,
+  options: ConnectOAuthOptions,
+  timeoutSeconds: number,
+): Promise<Connection> {
+  const client = await ownClient(options);
+  const start = await org.startOAuth(provider.id, client ? { client } : {});
+  announce(start.url, provider, options);
+  return withSpinner(globals, `Waiting for your approval in ${provider.name}…`, async () => {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (let left = deadline - Date.now(); left > 0; left = deadline - Date.now()) {
+      const status = await org.oauthStatus(start.id, { waitSeconds: Math.min(left / 1000, 20) });
+      const connection = outcome(status, provider);
+      if (connection) return connection;
+    }
+    let status = await org.cancelOAuth(start.id);
+    if (status.status === 'pending') {
+      // The approval arrived and is being completed right now: its outcome is the answer.
+      status = await org.oauthStatus(start.id, { waitSeconds: IN_FLIGHT_GRACE_SECONDS });
+    }
+    const cancelled = status.status === 'failed' && status.error?.message === cancelledMessage(provider.id);
+    if (!cancelled) {
+      const connection = outcome(status, provider);
+      if (connection) return connection;
+    }
+    throw noApproval(provider, timeoutSeconds, options);
+  });
 }

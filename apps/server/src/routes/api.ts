@@ -35,6 +35,7 @@ import {
   RunBody,
   RunResponse,
 } from '../schemas.js';
+import { oauthFlowRoutes } from './oauth.js';
 
 /** What the route plugins need. */
 export interface RouteOptions {
@@ -146,7 +147,7 @@ export const apiRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { runt
         summary:
           'Start an OAuth connection: open the returned URL in a browser (`oxygen integrations connect` for OAuth providers).',
         description:
-          "Authorization code flow with PKCE (S256) and a single-use state valid for ten minutes. The provider sends the browser back to `redirect_uri` (default `<public url>/oauth/callback`), which completes the connection for this token's organization.",
+          "Authorization code flow with PKCE (S256) and a single-use state valid for ten minutes. The provider sends the browser back to `redirect_uri` (default `<public url>/oauth/callback`), which completes the connection for this token's organization. Wait for the outcome with `GET /v1/integrations/oauth/{id}`.",
         security,
         body: OAuthStartBody,
         response: { 201: OAuthStartResponse, ...ERRORS },
@@ -159,11 +160,16 @@ export const apiRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { runt
         redirectUri,
         ...(client ? { client: { clientId: client.client_id, clientSecret: client.client_secret } } : {}),
       });
-      return reply
-        .code(201)
-        .send({ url: started.url, expires_at: started.expires_at, redirect_uri: redirectUri });
+      return reply.code(201).send({
+        id: started.id,
+        url: started.url,
+        expires_at: started.expires_at,
+        redirect_uri: redirectUri,
+      });
     },
   );
+
+  await app.register(oauthFlowRoutes, { runtime });
 
   app.post(
     '/integrations/:ref/verify',

@@ -7,17 +7,15 @@ import { wireWebhookPayload } from '../wire.js';
  * `data` is the delivered payload: base fields, the fields below, and any lead fields Instantly
  * merges in. Source: https://developer.instantly.ai/guides/webhook-events
  */
-export const campaignCompleted = {
-  ...defineEvent({
-    type: 'campaign.completed',
-    providerType: 'campaign_completed',
-    title: 'Campaign completed',
-    description: 'A campaign finished: every lead has gone through the sequence.',
-    data: wireWebhookPayload,
-  }),
+export const campaignCompleted = defineEvent({
+  type: 'campaign.completed',
+  providerType: 'campaign_completed',
+  title: 'Campaign completed',
+  description: 'A campaign finished: every lead has gone through the sequence.',
+  data: wireWebhookPayload,
   /**
    * The `event_type` delivered payloads carry (here the same as the subscription name); the
    * runtime matches deliveries on it.
    */
   payloadType: 'campaign_completed',
-};
+});

@@ -26,6 +26,17 @@ export {
   type StartOAuthOptions,
   startOAuth,
 } from './oauth.js';
+export {
+  cancelledMessage,
+  cancelOAuth,
+  OAUTH_FLOW_STATUSES,
+  type OAuthFailure,
+  type OAuthFlowStatus,
+  type OAuthStatus,
+  type OAuthStatusOptions,
+  oauthStatus,
+  recordOAuthOutcome,
+} from './oauth-status.js';
 export { pkceChallenge, randomUrlSafe, safeEqual, sha256Hex } from './pkce.js';
 export { expiresWithin, REFRESH_MARGIN_MS, statusRecorded, TokenRefresher } from './refresh.js';
 export { type RevokeReport, revokeAtProvider } from './revoke.js';
@@ -34,6 +45,7 @@ export {
   credentialFrom,
   describeFailure,
   exchangeCode,
+  expiresAtOf,
   failureError,
   isRefusedGrant,
   type OAuthCredential,

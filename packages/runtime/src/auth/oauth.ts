@@ -7,9 +7,11 @@
  */
 
 import { AuthError, type ConnectionInfo, type Credential, redactText, ValidationError } from '@oxygen/core';
+import type { Selectable } from 'kysely';
 import { executeVerify } from '../engine/execute.js';
 import { newId } from '../store/ids.js';
 import type { StoredConnection } from '../store/index.js';
+import type { OAuthStatesTable } from '../store/types.js';
 import {
   checkOAuthClient,
   type OAuthClient,
@@ -18,8 +20,16 @@ import {
   platformOAuthClient,
 } from './endpoints.js';
 import type { AuthHost } from './host.js';
+import { cancelledMessage, recordOAuthOutcome } from './oauth-status.js';
 import { pkceChallenge, randomUrlSafe, sha256Hex } from './pkce.js';
-import { callCredential, credentialFrom, exchangeCode, type OAuthCredential, revokeToken } from './token.js';
+import {
+  callCredential,
+  credentialFrom,
+  exchangeCode,
+  expiresAtOf,
+  type OAuthCredential,
+  revokeToken,
+} from './token.js';
 
 /** How long a started authorization can be completed: ten minutes. */
 export const OAUTH_STATE_TTL_MS = 10 * 60_000;
@@ -40,6 +50,11 @@ export interface StartOAuthOptions {
 
 /** A started authorization. */
 export interface OAuthStart {
+  /**
+   * The flow's id (`oauth_…`): not a secret; `OrgRuntime.oauthStatus(id)` reads how it ended, for
+   * the organization that started it only.
+   */
+  id: string;
   /** The approval URL to open in a browser. */
   url: string;
   /** The `state` in that URL: the redirect must bring it back. Single use. */
@@ -169,7 +184,7 @@ export async function startOAuth(
     ['code_challenge', verifier ? pkceChallenge(verifier) : undefined],
     ['code_challenge_method', verifier ? 'S256' : undefined],
   ]);
-  return { url, state, expires_at: expires.toISOString() };
+  return { id, url, state, expires_at: expires.toISOString() };
 }
 
 function toSealed(client: OAuthClient): Omit<SealedClient, 'source'> {
@@ -194,6 +209,9 @@ function refused(message: string, providerId?: string): AuthError {
  *    `verify`, and the connection is stored with its credential sealed. Connecting an account
  *    the organization already has updates that connection instead of adding a duplicate. When
  *    verification fails nothing is stored, and the new grant is revoked where the provider can.
+ * 5. Once the state is spent, the outcome (the connection's id, or the failure's public fields) is
+ *    recorded on its row for `oauthStatus` to read; a refusal before that (unknown, foreign,
+ *    reused or expired state) changes nothing.
  */
 export async function completeOAuth(host: AuthHost, input: CompleteOAuthInput): Promise<StoredConnection> {
   const state = typeof input.state === 'string' ? input.state.trim() : '';
@@ -209,7 +227,9 @@ export async function completeOAuth(host: AuthHost, input: CompleteOAuthInput): 
   }
   if (row.used_at !== null) {
     throw refused(
-      'This OAuth approval was already used; a state works once. Nothing was stored.',
+      row.error_message === cancelledMessage(row.provider)
+        ? 'This OAuth approval was cancelled (whoever started it stopped waiting). Nothing was stored.'
+        : 'This OAuth approval was already used; a state works once. Nothing was stored.',
       row.provider,
     );
   }
@@ -233,6 +253,26 @@ export async function completeOAuth(host: AuthHost, input: CompleteOAuthInput): 
     );
   }
 
+  let connection: StoredConnection;
+  try {
+    connection = await finishOAuth(host, row, input, state);
+  } catch (error) {
+    // Best effort: the caller gets the error either way; a reader of the status sees it too.
+    await recordOAuthOutcome(host, row.id, { error }).catch(() => {});
+    throw error;
+  }
+  // The connection is stored: a failure to record it must not turn this success into an error.
+  await recordOAuthOutcome(host, row.id, { connectionId: connection.id }).catch(() => {});
+  return connection;
+}
+
+/** After the state is spent: the provider's refusal, or the code exchanged, verified and stored. */
+async function finishOAuth(
+  host: AuthHost,
+  row: Selectable<OAuthStatesTable>,
+  input: CompleteOAuthInput,
+  state: string,
+): Promise<StoredConnection> {
   const provider = await host.getProvider(row.provider);
   if (input.error) {
     const reason = [input.error, input.errorDescription].filter(Boolean).join(': ');
@@ -326,6 +366,7 @@ async function storeOAuthConnection(
       last_verified_at: at,
       last_error: null,
       credential: host.seal(same, credential as Credential),
+      expires_at: expiresAtOf(credential),
     });
     if (updated) return updated;
   }
@@ -338,5 +379,6 @@ async function storeOAuthConnection(
     last_verified_at: at,
     last_error: null,
     credential: host.seal(info, credential as Credential),
+    expires_at: expiresAtOf(credential),
   });
 }

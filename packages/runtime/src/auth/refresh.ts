@@ -25,6 +25,7 @@ import type { AuthHost } from './host.js';
 import {
   callCredential,
   credentialFrom,
+  expiresAtOf,
   failureError,
   type OAuthCredential,
   requestRefresh,
@@ -210,6 +211,7 @@ export class TokenRefresher {
         const next = credentialFrom(answer.tokens, oauth);
         await tx.connections.update(current.organization_id, current.id, {
           credential: this.host.seal(current, next),
+          expires_at: expiresAtOf(next),
           ...(answer.tokens.scopes ? { scopes: answer.tokens.scopes } : {}),
           ...(current.status !== 'connected' ? { status: 'connected' as const, last_error: null } : {}),
         });

@@ -270,6 +270,21 @@ export function credentialFrom(
   return credential;
 }
 
+/**
+ * When a credential's access token expires, as the store keeps it beside the sealed credential
+ * (ISO 8601, UTC), or `null` when it does not expire (API keys, tokens without `expires_in`).
+ *
+ * @example
+ * ```ts
+ * expiresAtOf({ type: 'oauth2', access_token: 't', expires_at: Date.UTC(2026, 0, 1) }); // '2026-01-01T00:00:00.000Z'
+ * expiresAtOf({ type: 'api_key', key: 'k' }); // null
+ * ```
+ */
+export function expiresAtOf(credential: Credential | OAuthCredential): string | null {
+  if (credential.type !== 'oauth2' || typeof credential.expires_at !== 'number') return null;
+  return Number.isFinite(credential.expires_at) ? new Date(credential.expires_at).toISOString() : null;
+}
+
 /** What the HTTP context gets: the credential without the organization's app. */
 export function callCredential(credential: OAuthCredential): Credential {
   const { client: _app, ...rest } = credential;

@@ -159,6 +159,33 @@ export const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('api_tokens').execute();
     },
   },
+  '0005_connection_expires_at': {
+    async up(db: Kysely<unknown>) {
+      // When the sealed credential's access token expires (ISO-8601 UTC), kept in clear beside the
+      // envelope so listing connections never decrypts. Null: no expiry, or no credential.
+      await db.schema.alterTable('connections').addColumn('expires_at', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('connections').dropColumn('expires_at').execute();
+    },
+  },
+  '0006_oauth_state_outcome': {
+    async up(db: Kysely<unknown>) {
+      // How a started OAuth authorization ended, for whoever started it to read (the CLI talking
+      // to a shared server waits on this): the connection it made, or the failure's stable code,
+      // one-line message and the error's other public fields as JSON (hint, provider message,
+      // request id, status, data). Never a token, a code or a secret: only what the error shows.
+      await db.schema.alterTable('oauth_states').addColumn('connection_id', 'text').execute();
+      await db.schema.alterTable('oauth_states').addColumn('error_code', 'text').execute();
+      await db.schema.alterTable('oauth_states').addColumn('error_message', 'text').execute();
+      await db.schema.alterTable('oauth_states').addColumn('error_detail', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const column of ['error_detail', 'error_message', 'error_code', 'connection_id']) {
+        await db.schema.alterTable('oauth_states').dropColumn(column).execute();
+      }
+    },
+  },
 };
 
 /** Migration names in the order they run. */

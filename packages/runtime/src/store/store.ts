@@ -135,6 +135,7 @@ function connectionsRepository(db: Kysely<Database>, dialect: Store['dialect']):
         last_verified_at: optionalTimestamp('last_verified_at', row.last_verified_at),
         last_error: row.last_error ?? null,
         credential: row.credential ?? null,
+        expires_at: optionalTimestamp('expires_at', row.expires_at),
         updated_at: at,
       };
       try {
@@ -176,6 +177,7 @@ function connectionsRepository(db: Kysely<Database>, dialect: Store['dialect']):
       }
       if (patch.last_error !== undefined) set.last_error = patch.last_error;
       if (patch.credential !== undefined) set.credential = patch.credential;
+      if (patch.expires_at !== undefined) set.expires_at = optionalTimestamp('expires_at', patch.expires_at);
       const row = await db
         .updateTable('connections')
         .set(set)
@@ -241,6 +243,7 @@ function toConnection(row: Selectable<ConnectionsTable>): StoredConnection {
     connected_at: row.connected_at,
     last_verified_at: row.last_verified_at,
     last_error: row.last_error,
+    expires_at: row.expires_at,
     credential: row.credential,
   };
 }

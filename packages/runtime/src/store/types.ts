@@ -73,6 +73,11 @@ export interface ConnectionsTable {
   last_error: string | null;
   /** Opaque vault envelope (`v1.<keyId>....`); never plaintext. */
   credential: string | null;
+  /**
+   * When the sealed credential's access token expires (migration `0005_connection_expires_at`);
+   * `null` when it does not expire or there is no credential. Written with the credential.
+   */
+  expires_at: Timestamp | null;
   /** When the row last changed. Not part of {@link Connection}. */
   updated_at: Timestamp;
 }
@@ -150,8 +155,9 @@ export interface ConnectLinksTable {
 }
 
 /**
- * The `oauth_states` table (migration `0002_oauth`): one row per OAuth authorization started,
- * used at most once. The state itself is never stored, only its SHA-256.
+ * The `oauth_states` table (migrations `0002_oauth`, `0006_oauth_state_outcome`): one row per
+ * OAuth authorization started, used at most once, with its outcome once known. The state itself
+ * is never stored, only its SHA-256.
  */
 export interface OAuthStatesTable {
   /** Row id (`oauth_...`); primary key. */
@@ -174,6 +180,14 @@ export interface OAuthStatesTable {
   expires_at: Timestamp;
   /** When it was used; `null` while unused. Set once, atomically, before the code is exchanged. */
   used_at: Timestamp | null;
+  /** The connection the authorization made or updated (migration `0006_oauth_state_outcome`). */
+  connection_id: string | null;
+  /** The failure's stable error code when it failed after the state was spent; else `null`. */
+  error_code: string | null;
+  /** The failure's one-line message (what the CLI would print); never a secret. */
+  error_message: string | null;
+  /** JSON of the failure's other public fields (`hint`, `provider_message`, `request_id`, `status`, `field`, `data`). */
+  error_detail: string | null;
 }
 
 /** Every table the store knows, for `Kysely<Database>`. Later features add theirs here. */
@@ -220,17 +234,26 @@ export type NewConnection = Pick<StoredConnection, 'id' | 'organization_id' | 'p
       | 'last_verified_at'
       | 'last_error'
       | 'credential'
+      | 'expires_at'
     >
   >;
 
 /**
  * The fields {@link ConnectionsRepository.update} can change. Absent (or `undefined`) fields are
- * left alone; `null` clears a nullable field.
+ * left alone; `null` clears a nullable field. Set `expires_at` whenever `credential` changes
+ * (`null` for a credential without expiry).
  */
 export type ConnectionPatch = Partial<
   Pick<
     StoredConnection,
-    'status' | 'account_label' | 'scopes' | 'connected_at' | 'last_verified_at' | 'last_error' | 'credential'
+    | 'status'
+    | 'account_label'
+    | 'scopes'
+    | 'connected_at'
+    | 'last_verified_at'
+    | 'last_error'
+    | 'credential'
+    | 'expires_at'
   >
 >;
 
