@@ -1,63 +1,16 @@
 /**
- * The agent skill documents every action, and every example in it is an input the action accepts.
+ * The agent skill documents every action, and every example in it is an input the action accepts
+ * (the shared checks of `describeSkill`), plus what an agent needs to know about Attio.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describeSkill, readSkill } from '@oxygen/testkit';
 import { describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 
-const skill = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../SKILL.md'), 'utf8');
+const skillFile = new URL('../SKILL.md', import.meta.url);
+describeSkill({ plugin, skill: skillFile });
 
-/** Every `oxygen integrations run attio <slug> ... --input '<json>'` in the skill. */
-function examples(): { slug: string; input: string; line: string }[] {
-  const out: { slug: string; input: string; line: string }[] = [];
-  for (const line of skill.replace(/\\\n\s*/g, ' ').split('\n')) {
-    const m = /oxygen integrations run attio (\S+) .*--input '([^']*)'/.exec(line);
-    if (m) out.push({ slug: m[1] as string, input: m[2] as string, line });
-  }
-  return out;
-}
-
-describe('SKILL.md', () => {
-  it('is in Agent Skills format: front matter with name and description', () => {
-    const front = /^---\n([\s\S]*?)\n---\n/.exec(skill)?.[1];
-    expect(front).toBeDefined();
-    const fields = Object.fromEntries(
-      (front ?? '')
-        .split('\n')
-        .map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]),
-    );
-    expect(fields.name).toBe('attio');
-    expect(fields.description?.length).toBeGreaterThan(50);
-    expect(fields.description?.length).toBeLessThanOrEqual(1024);
-  });
-
-  it('documents every action with a section and at least one runnable example', () => {
-    const slugs = new Set(examples().map((e) => e.slug));
-    for (const action of plugin.actions) {
-      expect(skill, action.slug).toContain(`### ${action.slug}\n`);
-      expect(slugs.has(action.slug), `an example for ${action.slug}`).toBe(true);
-    }
-    for (const slug of slugs)
-      expect(
-        plugin.actions.some((a) => a.slug === slug),
-        `unknown action ${slug}`,
-      ).toBe(true);
-  });
-
-  it('every example --input parses as JSON and validates against the action input schema', () => {
-    const all = examples();
-    expect(all.length).toBeGreaterThanOrEqual(plugin.actions.length);
-    for (const { slug, input, line } of all) {
-      // the shell passes '\n' inside single quotes through, and JSON reads it as a newline escape
-      const parsed = JSON.parse(input);
-      const action = plugin.actions.find((a) => a.slug === slug);
-      const result = action?.input.safeParse(parsed);
-      expect(result?.success, `${line}\n${JSON.stringify(result?.error?.issues)}`).toBe(true);
-      expect(line).toMatch(/--json$/);
-    }
-  });
+describe('SKILL.md for Attio', () => {
+  const skill = readSkill(skillFile);
 
   it('names the rate limits, the quirks and every event', () => {
     expect(skill).toMatch(/## Rate limits[\s\S]*100 read requests and 25 write requests per second/);

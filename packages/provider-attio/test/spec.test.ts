@@ -8,11 +8,14 @@
  * (`../shared/provider-specs/attio/openapi-api.json`); it is never copied into this package.
  * Without that file the suite is skipped.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import formats from 'ajv-formats';
+import {
+  type CapturedRequest,
+  createRequestValidator,
+  type DocumentedDeviation,
+  findProviderSpecs,
+  loadOpenApiSpec,
+  type RequestValidator,
+} from '@oxygen/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attributeList,
@@ -25,40 +28,16 @@ import {
   recordUpdate,
   taskCreate,
 } from '../src/index.js';
-import { type AttioSandbox, type SandboxRequest, startAttioSandbox } from '../src/sandbox/index.js';
+import { type AttioSandbox, startAttioSandbox } from '../src/sandbox/index.js';
 import { run, verify } from './helpers.js';
 
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const specFile = resolve(packageDir, '../../../shared/provider-specs/attio/openapi-api.json');
-const haveSpec = existsSync(specFile);
-const addFormats = ((formats as unknown as { default?: typeof formats }).default ?? formats) as unknown as (
-  ajv: Ajv,
-) => void;
-if (!haveSpec) console.log('skipped: provider spec folder not found');
-
-type Json = Record<string, unknown>;
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  schema?: Json;
-}
-interface Operation {
-  method: string;
-  template: string;
-  pattern: RegExp;
-  parameters: Parameter[];
-  bodyTypes: string[];
-  bodyRequired: boolean;
-  body?: Json;
-  validate?: ValidateFunction;
-}
+const specDir = findProviderSpecs('attio', ['openapi-api.json'], import.meta.url);
 
 /**
  * Where Attio's description cannot be applied literally, this list says how it is read. Each
  * entry replaces one schema node in memory.
  */
-const DOCUMENTED_DEVIATIONS: { operation: string; path: string[]; replacement: Json; why: string }[] = [
+const DOCUMENTED_DEVIATIONS: DocumentedDeviation[] = [
   {
     operation: 'POST /v2/tasks',
     path: ['properties', 'data', 'properties', 'linked_records', 'items', 'anyOf', '1'],
@@ -109,120 +88,21 @@ const DOCUMENTED_DEVIATIONS: { operation: string; path: string[]; replacement: J
   },
 ];
 
-/** Marks every object schema that lists its properties as closed, so undocumented fields fail. */
-function closeObjects(node: unknown): void {
-  if (!node || typeof node !== 'object') return;
-  const o = node as Json;
-  if (
-    !Array.isArray(node) &&
-    o.properties &&
-    typeof o.properties === 'object' &&
-    o.additionalProperties === undefined
-  ) {
-    o.additionalProperties = false;
-  }
-  for (const child of Object.values(o)) closeObjects(child);
+/** Every request checked against the description, with the deviations above. */
+function loadValidator(dir: string): RequestValidator {
+  return createRequestValidator(loadOpenApiSpec(dir, ['openapi-api.json']), {
+    name: "Attio's API description",
+    deviations: DOCUMENTED_DEVIATIONS,
+    dialect: 'draft-07',
+  });
 }
 
-function loadOperations(): Operation[] {
-  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as Json;
-  const operations: Operation[] = [];
-  for (const [template, item] of Object.entries(spec.paths as Record<string, Record<string, Json>>)) {
-    for (const [method, op] of Object.entries(item)) {
-      if (!op || typeof op !== 'object' || !('responses' in op)) continue;
-      const requestBody = op.requestBody as Json | undefined;
-      const content = (requestBody?.content ?? {}) as Record<string, { schema?: Json }>;
-      operations.push({
-        method: method.toUpperCase(),
-        template,
-        pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-        parameters: (op.parameters ?? []) as Parameter[],
-        bodyTypes: Object.keys(content),
-        bodyRequired: requestBody?.required === true,
-        body: content['application/json']?.schema,
-      });
-    }
-  }
-  // the most specific template first: /v2/objects/{object}/records/query before .../{record_id}
-  operations.sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema({ components: spec.components } as Json, 'attio');
-  for (const op of operations) {
-    if (!op.body) continue;
-    const body = structuredClone(op.body);
-    for (const d of DOCUMENTED_DEVIATIONS.filter((d) => d.operation === `${op.method} ${op.template}`)) {
-      const parent = d.path.slice(0, -1).reduce<Json | undefined>((n, k) => n?.[k] as Json | undefined, body);
-      if (!parent) throw new Error(`deviation for ${d.operation} no longer applies: the description changed`);
-      parent[d.path.at(-1) as string] = d.replacement;
-    }
-    closeObjects(body);
-    op.validate = ajv.compile(
-      JSON.parse(JSON.stringify(body).replaceAll('"#/components/', '"attio#/components/')),
-    );
-  }
-  return operations;
-}
-
-function checkParameter(ajv: Ajv, p: Parameter, raw: string): boolean {
-  const schema = p.schema ?? {};
-  const type = Array.isArray(schema.type) ? schema.type : [schema.type];
-  const value =
-    type.includes('integer') || type.includes('number')
-      ? Number(raw)
-      : type.includes('boolean')
-        ? raw === 'true'
-          ? true
-          : raw === 'false'
-            ? false
-            : raw
-        : raw;
-  return ajv.validate(schema, value);
-}
-
-/** What is wrong with one request, as readable lines; empty when it matches the description. */
-function problems(request: SandboxRequest, operations: Operation[]): string[] {
-  const op = operations.find((o) => o.method === request.method && o.pattern.test(request.path));
-  if (!op) return [`${request.method} ${request.path} is not in Attio's API description`];
-  const ajv = new Ajv({ strict: false });
-  addFormats(ajv);
-  const out: string[] = [];
-  const where = `${op.method} ${op.template}`;
-  if (!/^Bearer \S+$/.test(request.headers.authorization ?? ''))
-    out.push(`${where}: no bearer authorization header`);
-  for (const [name, value] of Object.entries(request.query)) {
-    const p = op.parameters.find((x) => x.in === 'query' && x.name === name);
-    if (!p) out.push(`${where}: undocumented query ${name}`);
-    else if (Array.isArray(value) || !checkParameter(ajv, p, value))
-      out.push(`${where}: bad query ${name}=${String(value)}`);
-  }
-  for (const p of op.parameters.filter((x) => x.in === 'query' && x.required)) {
-    if (!(p.name in request.query)) out.push(`${where}: missing required query ${p.name}`);
-  }
-  const values = op.pattern.exec(request.path)?.slice(1) ?? [];
-  for (const [i, p] of op.parameters.filter((x) => x.in === 'path').entries()) {
-    if (!checkParameter(ajv, p, decodeURIComponent(values[i] ?? '')))
-      out.push(`${where}: bad path ${p.name}`);
-  }
-  if (request.body === undefined) {
-    if (op.bodyRequired) out.push(`${where}: the description requires a body`);
-    return out;
-  }
-  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-  if (!op.bodyTypes.includes(type))
-    out.push(`${where}: content-type "${type}" is not one the description accepts`);
-  if (op.validate && !op.validate(request.body)) {
-    for (const e of op.validate.errors ?? [])
-      out.push(`${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
-  }
-  return out;
-}
-
-describe.skipIf(!haveSpec)("every request the plugin sends matches Attio's published API description", () => {
+describe.skipIf(!specDir)("every request the plugin sends matches Attio's published API description", () => {
   let sandbox: AttioSandbox;
-  let operations: Operation[];
+  let spec: RequestValidator;
+  const problems = (r: CapturedRequest) => spec.problems(r);
   beforeAll(async () => {
-    operations = loadOperations();
+    spec = loadValidator(specDir as string);
     sandbox = await startAttioSandbox({
       members: ['owner@example.com', 'rep@example.com'],
       attributes: { people: [{ api_slug: 'tier', type: 'select', options: ['Free', 'Pro'] }] },
@@ -244,11 +124,11 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Attio's publi
       query: { matching_attribute: 'x' },
       body: { data: { values: {} }, extra: 1 },
     };
-    expect(problems(extra, operations).join('\n')).toMatch(/additional properties .*"extra"/);
+    expect(problems(extra).join('\n')).toMatch(/additional properties .*"extra"/);
     const notArray = { ...extra, body: { data: { values: { name: 'Ada' } } } };
-    expect(problems(notArray, operations).join('\n')).toMatch(/values\/name must be array/);
+    expect(problems(notArray).join('\n')).toMatch(/values\/name must be array/);
     const noMatching = { ...extra, query: {}, body: { data: { values: {} } } };
-    expect(problems(noMatching, operations)).toEqual([
+    expect(problems(noMatching)).toEqual([
       'PUT /v2/objects/{object}/records: missing required query matching_attribute',
     ]);
     const task = {
@@ -265,26 +145,22 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Attio's publi
         },
       },
     };
-    expect(problems(task, operations).join('\n')).toMatch(/linked_records\/0/);
+    expect(problems(task).join('\n')).toMatch(/linked_records\/0/);
     const noDeadline = {
       ...task,
       body: {
         data: { content: 'x', format: 'plaintext', is_completed: false, linked_records: [], assignees: [] },
       },
     };
-    expect(problems(noDeadline, operations).join('\n')).toMatch(/required.*"deadline_at"/);
+    expect(problems(noDeadline).join('\n')).toMatch(/required.*"deadline_at"/);
     const badTarget = { ...base, method: 'GET', path: '/v2/widgets/x/attributes', body: undefined };
-    expect(problems(badTarget, operations).join('\n')).toMatch(/bad path target/);
+    expect(problems(badTarget).join('\n')).toMatch(/bad path target/);
     const badLimit = { ...badTarget, path: '/v2/objects/people/attributes', query: { limit: 'ten' } };
-    expect(problems(badLimit, operations)).toEqual([
-      'GET /v2/{target}/{identifier}/attributes: bad query limit=ten',
-    ]);
+    expect(problems(badLimit)).toEqual(['GET /v2/{target}/{identifier}/attributes: bad query limit=ten']);
     const nowhere = { ...base, path: '/v2/objects/people/upsert', body: {} };
-    expect(problems(nowhere, operations)).toEqual([
-      "POST /v2/objects/people/upsert is not in Attio's API description",
-    ]);
+    expect(problems(nowhere)).toEqual(["POST /v2/objects/people/upsert is not in Attio's API description"]);
     const noBody = { ...base, path: '/v2/notes', body: undefined };
-    expect(problems(noBody, operations)).toEqual(['POST /v2/notes: the description requires a body']);
+    expect(problems(noBody)).toEqual(['POST /v2/notes: the description requires a body']);
   });
 
   it('for every action, with every optional input used', async () => {
@@ -408,7 +284,7 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Attio's publi
 
     const sent = new Set(
       sandbox.requests.map((r) => {
-        const op = operations.find((o) => o.method === r.method && o.pattern.test(r.path));
+        const op = spec.find(r.method, r.path);
         return `${r.method} ${op?.template ?? r.path}`;
       }),
     );
@@ -429,6 +305,6 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Attio's publi
       ]),
     );
     expect(sandbox.requests.every((r) => r.method && r.path.startsWith('/v2/'))).toBe(true);
-    expect(sandbox.requests.flatMap((r) => problems(r, operations))).toEqual([]);
+    expect(sandbox.requests.flatMap((r) => problems(r))).toEqual([]);
   });
 });

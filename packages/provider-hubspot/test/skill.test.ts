@@ -1,62 +1,17 @@
 /**
- * The agent skill documents every action, and every example in it is an input the action accepts.
+ * The agent skill documents every action, and every example in it is an input the action accepts
+ * (the shared checks of `describeSkill`), plus what an agent needs to know about HubSpot.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describeSkill, readSkill } from '@oxygen/testkit';
 import { describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 
-const skill = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../SKILL.md'), 'utf8');
+const skillFile = new URL('../SKILL.md', import.meta.url);
+// `contact.batch_upsert --input @contacts.json` shows reading a big input from a file
+describeSkill({ plugin, skill: skillFile, fileInputs: true });
 
-/** Every `oxygen integrations run hubspot <slug> ... --input '<json>'` in the skill. */
-function examples(): { slug: string; input: string; line: string }[] {
-  const out: { slug: string; input: string; line: string }[] = [];
-  for (const line of skill.replace(/\\\n\s*/g, ' ').split('\n')) {
-    const m = /oxygen integrations run hubspot (\S+) .*--input '([^']*)'/.exec(line);
-    if (m) out.push({ slug: m[1] as string, input: m[2] as string, line });
-  }
-  return out;
-}
-
-describe('SKILL.md', () => {
-  it('is in Agent Skills format: front matter with name and description', () => {
-    const front = /^---\n([\s\S]*?)\n---\n/.exec(skill)?.[1];
-    expect(front).toBeDefined();
-    const fields = Object.fromEntries(
-      (front ?? '')
-        .split('\n')
-        .map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]),
-    );
-    expect(fields.name).toBe('hubspot');
-    expect(fields.description?.length).toBeGreaterThan(50);
-    expect(fields.description?.length).toBeLessThanOrEqual(1024);
-  });
-
-  it('documents every action with a section and at least one runnable example', () => {
-    const slugs = new Set(examples().map((e) => e.slug));
-    for (const action of plugin.actions) {
-      expect(skill, action.slug).toContain(`### ${action.slug}\n`);
-      expect(slugs.has(action.slug), `an example for ${action.slug}`).toBe(true);
-    }
-    for (const slug of slugs)
-      expect(
-        plugin.actions.some((a) => a.slug === slug),
-        `unknown action ${slug}`,
-      ).toBe(true);
-  });
-
-  it('every example --input parses as JSON and validates against the action input schema', () => {
-    const all = examples();
-    expect(all.length).toBeGreaterThanOrEqual(plugin.actions.length);
-    for (const { slug, input, line } of all) {
-      const parsed = JSON.parse(input);
-      const action = plugin.actions.find((a) => a.slug === slug);
-      const result = action?.input.safeParse(parsed);
-      expect(result?.success, `${line}\n${JSON.stringify(result?.error?.issues)}`).toBe(true);
-      expect(line).toMatch(/--json$/);
-    }
-  });
+describe('SKILL.md for HubSpot', () => {
+  const skill = readSkill(skillFile);
 
   it('names the auth modes, every scope, the rate limits, the quirks and every event', () => {
     expect(skill).toContain('Private app access token');

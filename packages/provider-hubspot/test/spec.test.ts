@@ -14,11 +14,14 @@
  * no local description: their requests are listed, in one printed line, as not validated (the
  * sandbox still checks them against its own schemas written from HubSpot's docs).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import formats from 'ajv-formats';
+import {
+  type CapturedRequest,
+  createRequestValidator,
+  type DocumentedDeviation,
+  findProviderSpecs,
+  loadOpenApiSpec,
+  type RequestValidator,
+} from '@oxygen/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin, {
   associationCreate,
@@ -37,31 +40,17 @@ import plugin, {
   ownerList,
   propertyList,
 } from '../src/index.js';
-import { type HubSpotSandbox, type SandboxRequest, startHubSpotSandbox } from '../src/sandbox/index.js';
+import { type HubSpotSandbox, startHubSpotSandbox } from '../src/sandbox/index.js';
 import { contextFor, run } from './helpers.js';
 
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const specDir = resolve(packageDir, '../../../shared/provider-specs/hubspot');
 const SPEC_FILES = ['crm-contacts-v3.json', 'crm-companies-v3.json', 'account-info-v3.json'];
-const haveSpecs = SPEC_FILES.every((f) => existsSync(resolve(specDir, f)));
-if (!haveSpecs) console.log('skipped: provider spec folder not found');
-
-type Json = Record<string, unknown>;
-interface Operation {
-  file: string;
-  method: string;
-  template: string;
-  pattern: RegExp;
-  parameters: { name: string; in: string; schema?: { pattern?: string } }[];
-  bodyTypes: string[];
-  validate?: ValidateFunction;
-}
+const specDir = findProviderSpecs('hubspot', SPEC_FILES, import.meta.url);
 
 /**
  * Where HubSpot's documentation and its OpenAPI reference disagree, the plugin follows the
  * documentation, and this list says so. Each entry replaces one schema node in memory.
  */
-const DOCUMENTED_DEVIATIONS: { schema: string; path: string[]; replacement: Json; why: string }[] = [
+const DOCUMENTED_DEVIATIONS: DocumentedDeviation[] = [
   {
     schema: 'PublicObjectSearchRequest',
     path: ['properties', 'sorts', 'items'],
@@ -73,62 +62,6 @@ const DOCUMENTED_DEVIATIONS: { schema: string; path: string[]; replacement: Json
     why: 'The reference types each sort as a string; the CRM search guide sends { propertyName, direction }.',
   },
 ];
-
-/** Marks every object schema that lists its properties as closed, so undocumented fields fail. */
-function closeObjects(node: unknown): void {
-  if (!node || typeof node !== 'object') return;
-  const o = node as Json;
-  if (
-    !Array.isArray(node) &&
-    o.properties &&
-    typeof o.properties === 'object' &&
-    o.additionalProperties === undefined
-  ) {
-    o.additionalProperties = false;
-  }
-  for (const child of Object.values(o)) closeObjects(child);
-}
-
-function loadOperations(): Operation[] {
-  const addFormats = (formats as unknown as { default?: typeof formats }).default ?? formats;
-  const operations: Operation[] = [];
-  for (const file of SPEC_FILES) {
-    const spec = JSON.parse(readFileSync(resolve(specDir, file), 'utf8')) as Json;
-    const components = structuredClone((spec.components ?? {}) as Json);
-    const schemas = (components.schemas ?? {}) as Record<string, Json>;
-    for (const d of DOCUMENTED_DEVIATIONS) {
-      const parent = d.path
-        .slice(0, -1)
-        .reduce<Json | undefined>((n, k) => n?.[k] as Json | undefined, schemas[d.schema]);
-      if (parent) parent[d.path.at(-1) as string] = d.replacement;
-    }
-    closeObjects(components);
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    (addFormats as unknown as (a: Ajv) => void)(ajv);
-    ajv.addFormat('int32', { type: 'number', validate: Number.isInteger });
-    ajv.addFormat('int64', { type: 'number', validate: Number.isInteger });
-    for (const [template, item] of Object.entries(spec.paths as Record<string, Record<string, Json>>)) {
-      for (const [method, op] of Object.entries(item)) {
-        if (!op || typeof op !== 'object' || !('responses' in op)) continue;
-        const content = ((op.requestBody as Json | undefined)?.content ?? {}) as Record<
-          string,
-          { schema?: Json }
-        >;
-        const json = content['application/json']?.schema;
-        operations.push({
-          file,
-          method: method.toUpperCase(),
-          template,
-          pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-          parameters: (op.parameters ?? []) as Operation['parameters'],
-          bodyTypes: Object.keys(content),
-          validate: json ? ajv.compile({ ...json, components }) : undefined,
-        });
-      }
-    }
-  }
-  return operations;
-}
 
 /** Operations the plugin sends that have no local description, by the template HubSpot's docs give. */
 const WITHOUT_LOCAL_SPEC: { template: string; pattern: RegExp }[] = [
@@ -145,47 +78,25 @@ const WITHOUT_LOCAL_SPEC: { template: string; pattern: RegExp }[] = [
 const GENERIC_OBJECT = /^\/crm\/v3\/objects\/(deals|notes)(?=\/|$)/;
 
 /** The template of a request with no local description, or undefined. */
-function withoutSpec(request: SandboxRequest): string | undefined {
+function withoutSpec(request: CapturedRequest): string | undefined {
   return WITHOUT_LOCAL_SPEC.find((o) => o.pattern.test(`${request.method} ${request.path}`))?.template;
 }
 
-/** What is wrong with one request, as readable lines; empty when it matches the spec. */
-function problems(request: SandboxRequest, operations: Operation[]): string[] {
-  const path = request.path.replace(GENERIC_OBJECT, '/crm/v3/objects/contacts');
-  const op = operations.find((o) => o.method === request.method && o.pattern.test(path));
-  if (!op) return [`${request.method} ${request.path} is not in HubSpot's spec`];
-  const out: string[] = [];
-  const where = `${op.method} ${op.template}`;
-  if (!/^Bearer \S+$/.test(request.headers.authorization ?? ''))
-    out.push(`${where}: no bearer authorization header`);
-  for (const name of Object.keys(request.query)) {
-    if (!op.parameters.some((p) => p.in === 'query' && p.name === name))
-      out.push(`${where}: undocumented query ${name}`);
-  }
-  const values = op.pattern.exec(path)?.slice(1) ?? [];
-  for (const [i, p] of op.parameters.filter((p) => p.in === 'path').entries()) {
-    const value = decodeURIComponent(values[i] ?? '');
-    if (p.schema?.pattern && !new RegExp(p.schema.pattern).test(value))
-      out.push(`${where}: bad path ${p.name}`);
-  }
-  if (request.body === undefined) {
-    if (op.validate) out.push(`${where}: the spec requires a body`);
-    return out;
-  }
-  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-  if (!op.bodyTypes.includes(type)) out.push(`${where}: content-type ${type} is not one the spec accepts`);
-  if (op.validate && !op.validate(request.body)) {
-    for (const e of op.validate.errors ?? [])
-      out.push(`${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
-  }
-  return out;
+/** Every request checked against the local descriptions, with the deviation above. */
+function loadValidator(dir: string): RequestValidator {
+  return createRequestValidator(loadOpenApiSpec(dir, SPEC_FILES), {
+    name: "HubSpot's spec",
+    deviations: DOCUMENTED_DEVIATIONS,
+    rewritePath: (path) => path.replace(GENERIC_OBJECT, '/crm/v3/objects/contacts'),
+  });
 }
 
-describe.skipIf(!haveSpecs)("every request the plugin sends matches HubSpot's published spec", () => {
+describe.skipIf(!specDir)("every request the plugin sends matches HubSpot's published spec", () => {
   let sandbox: HubSpotSandbox;
-  let operations: Operation[];
+  let spec: RequestValidator;
+  const problems = (r: CapturedRequest) => spec.problems(r);
   beforeAll(async () => {
-    operations = loadOperations();
+    spec = loadValidator(specDir as string);
     sandbox = await startHubSpotSandbox({
       customProperties: { companies: ['tier'], deals: ['source'] },
     });
@@ -203,9 +114,9 @@ describe.skipIf(!haveSpecs)("every request the plugin sends matches HubSpot's pu
       path: '/crm/v3/objects/contacts',
       body: { properties: {}, associations: [], extra: 1 },
     };
-    expect(problems(typo, operations).join('\n')).toMatch(/additional properties .*"extra"/);
+    expect(problems(typo).join('\n')).toMatch(/additional properties .*"extra"/);
     const dealTypo = { ...typo, path: '/crm/v3/objects/deals' };
-    expect(problems(dealTypo, operations).join('\n')).toMatch(/additional properties .*"extra"/);
+    expect(problems(dealTypo).join('\n')).toMatch(/additional properties .*"extra"/);
     const stray = { ...base, method: 'GET', path: '/crm/v3/owners', body: undefined };
     expect(withoutSpec(stray)).toBe('GET /crm/v3/owners');
     const numeric = {
@@ -213,17 +124,15 @@ describe.skipIf(!haveSpecs)("every request the plugin sends matches HubSpot's pu
       path: '/crm/v3/objects/contacts',
       body: { properties: { zip: 1 }, associations: [] },
     };
-    expect(problems(numeric, operations).join('\n')).toMatch(/properties\/zip must be string/);
+    expect(problems(numeric).join('\n')).toMatch(/properties\/zip must be string/);
     const noCursor = {
       ...base,
       path: '/crm/v3/objects/contacts/search',
       body: { filterGroups: [], sorts: [], properties: [], limit: 1 },
     };
-    expect(problems(noCursor, operations).join('\n')).toMatch(/required.*"after"/);
+    expect(problems(noCursor).join('\n')).toMatch(/required.*"after"/);
     const nowhere = { ...base, path: '/crm/v3/objects/contacts/upsert', body: {} };
-    expect(problems(nowhere, operations)).toEqual([
-      "POST /crm/v3/objects/contacts/upsert is not in HubSpot's spec",
-    ]);
+    expect(problems(nowhere)).toEqual(["POST /crm/v3/objects/contacts/upsert is not in HubSpot's spec"]);
   });
 
   it('for every action, with every optional input used', async () => {
@@ -376,7 +285,7 @@ describe.skipIf(!haveSpecs)("every request the plugin sends matches HubSpot's pu
     );
     // Every request the sandbox accepted: a plugin bug would have failed the run above.
     const checked = sandbox.requests.filter((r) => !withoutSpec(r));
-    expect(checked.flatMap((r) => problems(r, operations))).toEqual([]);
+    expect(checked.flatMap((r) => problems(r))).toEqual([]);
     const unvalidated = [...new Set(sandbox.requests.map(withoutSpec).filter(Boolean))];
     expect(unvalidated).toHaveLength(WITHOUT_LOCAL_SPEC.length);
     const generic = [

@@ -1,56 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/**
+ * The agent skill documents every action, and every example in it is an input the action accepts
+ * (the shared checks of `describeSkill`), plus Instantly's events and quirks, and every example
+ * run against the sandbox.
+ */
 import type { ActionDefinition } from '@oxygen/core';
+import { describeSkill, readSkill, skillExamples } from '@oxygen/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { type InstantlySandbox, startInstantlySandbox } from '../src/sandbox/index.js';
 import { run } from './helpers.js';
 
-const skill = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../SKILL.md'), 'utf8');
+const skillFile = new URL('../SKILL.md', import.meta.url);
+describeSkill({ plugin, skill: skillFile, minDescriptionLength: 100 });
 
-/** Every `oxygen integrations run instantly <slug> --input '<json>' ...` command in the skill's shell blocks. */
-function examples(): { slug: string; input: string; line: string }[] {
-  const blocks = [...skill.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  const lines = blocks.flatMap((b) => b.replace(/\s*\\\n\s*/g, ' ').split('\n'));
-  return lines
-    .filter((l) => l.startsWith('oxygen integrations run '))
-    .map((line) => {
-      const m = /^oxygen integrations run (\S+) (\S+) --input '([^']*)'(.*)$/.exec(line);
-      if (m?.[1] !== 'instantly') throw new Error(`not a runnable instantly example: ${line}`);
-      expect(m[4]).toContain('--json');
-      return { slug: m[2] ?? '', input: m[3] ?? '', line };
-    });
-}
-
-describe('SKILL.md', () => {
-  it('is in Agent Skills format: front matter with name and description', () => {
-    const front = /^---\n([\s\S]*?)\n---\n/.exec(skill)?.[1] ?? '';
-    expect(front).toMatch(/^name: instantly$/m);
-    expect(/^description: (.+)$/m.exec(front)?.[1]?.length).toBeGreaterThan(100);
-  });
-
-  it('names every action and gives each at least one runnable example', () => {
-    const found = examples();
-    for (const action of plugin.actions) {
-      expect(skill, action.slug).toContain(`\`${action.slug}\``);
-      expect(
-        found.some((e) => e.slug === action.slug),
-        `an example for ${action.slug}`,
-      ).toBe(true);
-    }
-  });
-
-  it("parses every example's --input and validates it against the action's input schema", () => {
-    const found = examples();
-    expect(found.length).toBeGreaterThanOrEqual(plugin.actions.length);
-    for (const { slug, input, line } of found) {
-      const action = plugin.actions.find((a) => a.slug === slug);
-      expect(action, line).toBeDefined();
-      const parsed = action?.input.safeParse(JSON.parse(input));
-      expect(parsed?.success, `${line}\n${JSON.stringify(parsed?.error?.issues)}`).toBe(true);
-    }
-  });
+describe('SKILL.md for Instantly', () => {
+  const skill = readSkill(skillFile);
 
   it('names every event with its subscription and delivered payload names, and the quirks', () => {
     for (const event of plugin.events ?? []) {
@@ -71,7 +35,9 @@ describe('SKILL.md', () => {
     afterAll(() => sandbox.close());
 
     it('every example runs green, in the order the skill gives them', async () => {
-      for (const { slug, input } of examples()) {
+      const examples = skillExamples(skill, plugin.id);
+      expect(examples.length).toBeGreaterThanOrEqual(plugin.actions.length);
+      for (const { slug, input } of examples) {
         const action = plugin.actions.find((a) => a.slug === slug);
         if (!action) throw new Error(`unknown action ${slug}`);
         await expect(

@@ -10,12 +10,13 @@
  * (`../shared/provider-specs/instantly/openapi-api-v2.json`); it is never copied into this
  * package. Without it the suite is skipped.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ValidateFunction } from 'ajv';
-import Ajv2020Module from 'ajv/dist/2020.js';
-import formatsModule from 'ajv-formats';
+import {
+  type CapturedRequest,
+  createRequestValidator,
+  findProviderSpecs,
+  loadOpenApiSpec,
+  type RequestValidator,
+} from '@oxygen/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin, {
   accountList,
@@ -32,168 +33,30 @@ import plugin, {
   leadList,
   leadUpdate,
 } from '../src/index.js';
-import {
-  type InstantlySandbox,
-  SANDBOX_SEED,
-  type SandboxRequest,
-  startInstantlySandbox,
-} from '../src/sandbox/index.js';
+import { type InstantlySandbox, SANDBOX_SEED, startInstantlySandbox } from '../src/sandbox/index.js';
 import { call, contextFor, run } from './helpers.js';
 
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const specFile = resolve(packageDir, '../../../shared/provider-specs/instantly/openapi-api-v2.json');
-const haveSpec = existsSync(specFile);
-if (!haveSpec) console.log('skipped: provider spec folder not found');
+const specDir = findProviderSpecs('instantly', ['openapi-api-v2.json'], import.meta.url);
 
-type Json = Record<string, unknown>;
-type Ajv = InstanceType<typeof import('ajv/dist/2020.js').default>;
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  validate: ValidateFunction;
-  type: string | undefined;
-}
-interface Operation {
-  method: string;
-  template: string;
-  pattern: RegExp;
-  parameters: Parameter[];
-  bodyRequired: boolean;
-  bodyTypes: string[];
-  validate?: ValidateFunction;
-  responses: Map<string, ValidateFunction>;
+/** Every request checked against the description; a JSON content-type needs a body. */
+function loadValidator(dir: string): RequestValidator {
+  return createRequestValidator(loadOpenApiSpec(dir, ['openapi-api-v2.json']), {
+    name: "Instantly's spec",
+    jsonContentTypeWithoutBody: 'Instantly answers 400',
+  });
 }
 
-/** Marks every object schema that lists its properties as closed, so undocumented fields fail. */
-function closeObjects(node: unknown): void {
-  if (!node || typeof node !== 'object') return;
-  const o = node as Json;
-  if (
-    !Array.isArray(node) &&
-    o.properties &&
-    typeof o.properties === 'object' &&
-    o.additionalProperties === undefined
-  ) {
-    o.additionalProperties = false;
-  }
-  for (const child of Object.values(o)) closeObjects(child);
-}
-
-function newAjv(): Ajv {
-  const Ajv2020 = (Ajv2020Module as unknown as { default?: typeof Ajv2020Module }).default ?? Ajv2020Module;
-  const addFormats =
-    (formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule;
-  const ajv = new (Ajv2020 as unknown as new (o: object) => Ajv)({ strict: false, allErrors: true });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
-  return ajv;
-}
-
-function loadOperations(): Operation[] {
-  const spec = JSON.parse(readFileSync(specFile, 'utf8')) as Json;
-  const published = spec.components as Json;
-  const closed = structuredClone(published);
-  closeObjects(closed);
-  const requests = newAjv();
-  const responses = newAjv();
-  const operations: Operation[] = [];
-  for (const [template, item] of Object.entries(spec.paths as Record<string, Record<string, Json>>)) {
-    for (const [method, op] of Object.entries(item)) {
-      if (!op || typeof op !== 'object' || !('responses' in op)) continue;
-      const requestBody = op.requestBody as
-        | { required?: boolean; content?: Record<string, { schema?: Json }> }
-        | undefined;
-      const content = requestBody?.content ?? {};
-      const json = content['application/json']?.schema;
-      const body = json ? structuredClone(json) : undefined;
-      if (body) closeObjects(body);
-      const answers = new Map<string, ValidateFunction>();
-      for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
-        const schema = (response.content as Record<string, { schema?: Json }> | undefined)?.[
-          'application/json'
-        ]?.schema;
-        if (schema) answers.set(status, responses.compile({ ...schema, components: published }));
-      }
-      operations.push({
-        method: method.toUpperCase(),
-        template,
-        pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-        parameters: (
-          (op.parameters ?? []) as { name: string; in: string; required?: boolean; schema: Json }[]
-        ).map((p) => ({
-          name: p.name,
-          in: p.in,
-          required: p.required,
-          type: typeof p.schema.type === 'string' ? p.schema.type : undefined,
-          validate: requests.compile(p.schema),
-        })),
-        bodyRequired: requestBody?.required === true,
-        bodyTypes: Object.keys(content),
-        validate: body ? requests.compile({ ...body, components: closed }) : undefined,
-        responses: answers,
-      });
-    }
-  }
-  return operations;
-}
-
-/** A query or path value as the server would coerce it for the parameter's type. */
-function coerce(value: string, type: string | undefined): unknown {
-  if ((type === 'number' || type === 'integer') && value.trim() !== '' && !Number.isNaN(Number(value))) {
-    return Number(value);
-  }
-  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
-  return value;
-}
-
-function find(operations: Operation[], method: string, path: string): Operation | undefined {
-  // A literal path wins over a template (`/leads/list` over `/leads/{id}`).
-  const matches = operations.filter((o) => o.method === method && o.pattern.test(path));
-  return matches.sort((a, b) => a.template.split('{').length - b.template.split('{').length)[0];
-}
-
-/** What is wrong with one request, as readable lines; empty when it matches the spec. */
-function problems(request: SandboxRequest, operations: Operation[]): string[] {
-  const op = find(operations, request.method, request.path);
-  if (!op) return [`${request.method} ${request.path} is not in Instantly's spec`];
-  const out: string[] = [];
-  const where = `${op.method} ${op.template}`;
-  if (!/^Bearer \S+$/.test(request.headers.authorization ?? ''))
-    out.push(`${where}: no bearer authorization header`);
-  for (const [name, value] of Object.entries(request.query)) {
-    const p = op.parameters.find((q) => q.in === 'query' && q.name === name);
-    if (!p) {
-      out.push(`${where}: undocumented query ${name}`);
-      continue;
-    }
-    if (Array.isArray(value) || !p.validate(coerce(value, p.type)))
-      out.push(`${where}: bad query ${name}=${value}`);
-  }
-  const values = op.pattern.exec(request.path)?.slice(1) ?? [];
-  for (const [i, p] of op.parameters.filter((q) => q.in === 'path').entries()) {
-    const value = decodeURIComponent(values[i] ?? '');
-    if (!p.validate(coerce(value, p.type))) out.push(`${where}: bad path ${p.name}=${value}`);
-  }
-  if (request.body === undefined) {
-    if (op.bodyRequired) out.push(`${where}: the spec requires a body`);
-    if (request.headers['content-type']?.startsWith('application/json'))
-      out.push(`${where}: a JSON content-type with an empty body (Instantly answers 400)`);
-    return out;
-  }
-  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-  if (!op.bodyTypes.includes(type)) out.push(`${where}: content-type ${type} is not one the spec accepts`);
-  if (op.validate && !op.validate(request.body)) {
-    for (const e of op.validate.errors ?? [])
-      out.push(`${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
-  }
-  return out;
-}
-
-describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's published spec", () => {
+describe.skipIf(!specDir)("every request the plugin sends matches Instantly's published spec", () => {
   let sandbox: InstantlySandbox;
-  let operations: Operation[];
+  let spec: RequestValidator;
+  const problems = (r: CapturedRequest) => spec.problems(r);
+  /** The validator of an operation's documented answer with this status. */
+  const answer = (method: string, path: string, status: string) => {
+    const op = spec.find(method, path);
+    return op && spec.response(op, status);
+  };
   beforeAll(async () => {
-    operations = loadOperations();
+    spec = loadValidator(specDir as string);
     sandbox = await startInstantlySandbox();
   });
   afterAll(() => sandbox?.close());
@@ -206,18 +69,18 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's p
       path: '/api/v2/leads',
       body: { campaign: SANDBOX_SEED.campaigns.active, email: 'a@b.co', tags: [] },
     };
-    expect(problems(extra, operations).join('\n')).toMatch(/additional properties .*"tags"/);
+    expect(problems(extra).join('\n')).toMatch(/additional properties .*"tags"/);
     const listExtra = {
       ...base,
       method: 'POST',
       path: '/api/v2/leads/list',
       body: { limit: 10, cursor: 'x' },
     };
-    expect(problems(listExtra, operations).join('\n')).toMatch(/additional properties .*"cursor"/);
+    expect(problems(listExtra).join('\n')).toMatch(/additional properties .*"cursor"/);
     const tooMany = { ...base, method: 'POST', path: '/api/v2/leads/list', body: { limit: 500 } };
-    expect(problems(tooMany, operations).join('\n')).toMatch(/must be <= 100/);
+    expect(problems(tooMany).join('\n')).toMatch(/must be <= 100/);
     const noBody = { ...base, method: 'POST', path: '/api/v2/emails/reply', body: undefined };
-    expect(problems(noBody, operations).join('\n')).toMatch(/requires a body/);
+    expect(problems(noBody).join('\n')).toMatch(/requires a body/);
     const query = {
       ...base,
       method: 'GET',
@@ -225,7 +88,7 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's p
       query: { cursor: 'x', limit: '500' },
       body: undefined,
     };
-    expect(problems(query, operations)).toEqual([
+    expect(problems(query)).toEqual([
       'GET /api/v2/campaigns: undocumented query cursor',
       'GET /api/v2/campaigns: bad query limit=500',
       'GET /api/v2/campaigns: a JSON content-type with an empty body (Instantly answers 400)',
@@ -237,14 +100,10 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's p
       body: undefined,
       headers: { authorization: 'Bearer t' },
     };
-    expect(problems(badId, operations)).toEqual(['GET /api/v2/leads/{id}: bad path id=42']);
+    expect(problems(badId)).toEqual(['GET /api/v2/leads/{id}: bad path id=42']);
     const nowhere = { ...base, method: 'POST', path: '/api/v2/leads/upsert', body: {} };
-    expect(problems(nowhere, operations)).toEqual(["POST /api/v2/leads/upsert is not in Instantly's spec"]);
-    const campaignAnswer = find(
-      operations,
-      'GET',
-      `/api/v2/campaigns/${SANDBOX_SEED.campaigns.draft}`,
-    )?.responses.get('200');
+    expect(problems(nowhere)).toEqual(["POST /api/v2/leads/upsert is not in Instantly's spec"]);
+    const campaignAnswer = answer('GET', `/api/v2/campaigns/${SANDBOX_SEED.campaigns.draft}`, '200');
     expect(campaignAnswer?.({ id: SANDBOX_SEED.campaigns.draft, name: 'x' })).toBe(false);
   });
 
@@ -331,7 +190,7 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's p
     await run(sandbox, accountList, { cursor: accounts.next_cursor ?? undefined });
 
     const sent = sandbox.requests.map(
-      (r) => `${r.method} ${find(operations, r.method, r.path)?.template ?? r.path}`,
+      (r) => `${r.method} ${spec.find(r.method, r.path)?.template ?? r.path}`,
     );
     expect(new Set(sent)).toEqual(
       new Set([
@@ -351,7 +210,7 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's p
         'GET /api/v2/accounts',
       ]),
     );
-    expect(sandbox.requests.flatMap((r) => problems(r, operations))).toEqual([]);
+    expect(sandbox.requests.flatMap((r) => problems(r))).toEqual([]);
   });
 
   it("the sandbox answers in the response shapes Instantly's spec publishes", async () => {
@@ -397,13 +256,13 @@ describe.skipIf(!haveSpec)("every request the plugin sends matches Instantly's p
     for (const [method, target, body] of calls) {
       const res = await call(sandbox, method, target, body);
       const path = target.split('?')[0] ?? target;
-      const validate = find(operations, method, path)?.responses.get(String(res.status));
+      const validate = answer(method, path, String(res.status));
       if (!validate) out.push(`${method} ${path}: ${res.status} is not a documented answer`);
       else if (!validate(res.json))
         out.push(`${method} ${path} ${res.status}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
     }
     const unauthorized = await call(sandbox, 'GET', '/api/v2/workspaces/current', undefined, null);
-    if (!find(operations, 'GET', '/api/v2/workspaces/current')?.responses.get('401')?.(unauthorized.json))
+    if (!answer('GET', '/api/v2/workspaces/current', '401')?.(unauthorized.json))
       out.push('401 body is off the documented shape');
     expect(out).toEqual([]);
   });

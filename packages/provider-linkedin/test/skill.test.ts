@@ -1,47 +1,17 @@
-import { readFileSync } from 'node:fs';
+/**
+ * The agent skill documents every action, and every example in it is an input the action accepts
+ * (the shared checks of `describeSkill`), plus the facts an agent needs about LinkedIn.
+ */
+import { describeSkill, readSkill } from '@oxygen/testkit';
 import { describe, expect, it } from 'vitest';
 import plugin, { LINKEDIN_VERSION } from '../src/index.js';
 
-const skill = readFileSync(new URL('../SKILL.md', import.meta.url), 'utf8');
+const skillFile = new URL('../SKILL.md', import.meta.url);
+// `### profile.enrich (managed only, 2 credits)`
+describeSkill({ plugin, skill: skillFile, minDescriptionLength: 80, headingNotes: true });
 
-/** Every `oxygen integrations run linkedin <slug> ... --input '<json>'` in the file, continuations joined. */
-function examples(): { slug: string; input: string; line: string }[] {
-  const joined = skill.replace(/\\\n\s*/g, ' ');
-  const out: { slug: string; input: string; line: string }[] = [];
-  for (const line of joined.split('\n')) {
-    const match = /oxygen integrations run linkedin (\S+) .*?--input '([^']*)'/.exec(line);
-    if (match) out.push({ slug: match[1] as string, input: match[2] as string, line });
-  }
-  return out;
-}
-
-describe('SKILL.md', () => {
-  it('is an Agent Skill named linkedin with a description', () => {
-    const front = /^---\n([\s\S]*?)\n---\n/.exec(skill)?.[1] ?? '';
-    expect(front).toMatch(/^name: linkedin$/m);
-    expect(/^description: (.+)$/m.exec(front)?.[1]?.length).toBeGreaterThan(80);
-  });
-
-  it('documents every action under its own heading with a runnable example', () => {
-    const found = new Set(examples().map((e) => e.slug));
-    for (const action of plugin.actions) {
-      expect(skill, `a "### ${action.slug}" heading`).toMatch(
-        new RegExp(`^### ${action.slug.replace('.', '\\.')}\\b`, 'm'),
-      );
-      expect(found.has(action.slug), `an example running ${action.slug}`).toBe(true);
-    }
-  });
-
-  it("every example's --input is JSON that the action's input schema accepts", () => {
-    const all = examples();
-    expect(all.length).toBeGreaterThanOrEqual(plugin.actions.length);
-    for (const example of all) {
-      const action = plugin.actions.find((a) => a.slug === example.slug);
-      expect(action, `unknown action in: ${example.line}`).toBeDefined();
-      const parsed = action!.input.safeParse(JSON.parse(example.input));
-      expect(parsed.success, `${example.line}\n${parsed.error?.message ?? ''}`).toBe(true);
-    }
-  });
+describe('SKILL.md for LinkedIn', () => {
+  const skill = readSkill(skillFile);
 
   it('states the facts an agent needs: token lifetime, limits, mention syntax, version header', () => {
     expect(skill).toMatch(/60 days/);

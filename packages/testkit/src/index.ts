@@ -3,6 +3,10 @@
  *
  * - {@link describeConformance}: the behavioural contract every plugin must meet, run through real
  *   HTTP against the plugin's sandbox.
+ * - {@link describeSkill}: the plugin's `SKILL.md` is in Agent Skills format, documents every action,
+ *   and every example in it is an input the action accepts.
+ * - {@link createRequestValidator} (with {@link findProviderSpecs} and {@link loadOpenApiSpec}):
+ *   every request the plugin sends matches the provider's published OpenAPI description.
  *
  * @example
  * ```ts
@@ -14,3 +18,5 @@
  */
 
 export * from './conformance.js';
+export * from './openapi.js';
+export * from './skill.js';
