@@ -204,9 +204,12 @@ names the organization's own.`,
       }
       const message = error.message.replace(/^error: /, '');
       process.exitCode = reportError(
-        new ValidationError(`${message[0]?.toUpperCase()}${message.slice(1)}`, {
-          hint: 'Run `oxygen --help` (or `oxygen <command> --help`) for usage.',
-        }),
+        new ValidationError(
+          `${message[0]?.toUpperCase()}${message.slice(1)}${/[.!?]$/.test(message) ? '' : '.'}`,
+          {
+            hint: 'Run `oxygen --help` (or `oxygen <command> --help`) for usage.',
+          },
+        ),
         { json: wantsJson, verbose },
       );
       return;
