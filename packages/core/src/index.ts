@@ -32,3 +32,4 @@ export * from './provider.js';
 export * from './rate-limit.js';
 export * from './redact.js';
 export * from './schema.js';
+export * from './webhook.js';

@@ -28,6 +28,7 @@ import { noteCreated } from './events/note.created.js';
 import { recordCreated } from './events/record.created.js';
 import { recordDeleted } from './events/record.deleted.js';
 import { recordUpdated } from './events/record.updated.js';
+import { attioWebhooks } from './webhook.js';
 import { parseWire, wireError, wireSelf } from './wire.js';
 
 export {
@@ -45,6 +46,13 @@ export {
   type PlainValue,
   STANDARD_ATTRIBUTES,
 } from './values.js';
+export {
+  attioWebhooks,
+  parseAttioWebhook,
+  signAttioBody,
+  verifyAttioWebhook,
+  wireAttioDelivery,
+} from './webhook.js';
 export {
   attributeList,
   listEntryAdd,
@@ -179,4 +187,5 @@ export default defineProvider({
     attributeList,
   ],
   events: [recordCreated, recordUpdated, recordDeleted, listEntryCreated, noteCreated],
+  webhooks: attioWebhooks,
 });

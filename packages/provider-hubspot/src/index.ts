@@ -33,11 +33,23 @@ import { contactDeleted } from './events/contact.deleted.js';
 import { contactPropertyChanged } from './events/contact.property_changed.js';
 import { dealCreated } from './events/deal.created.js';
 import { dealPropertyChanged } from './events/deal.property_changed.js';
+import { hubspotWebhooks } from './webhook.js';
 import { parseWire, wireAccountDetails, wireError } from './wire.js';
 
 export { ASSOCIATION_TYPE_IDS } from './associations.js';
 export { SEARCH_OPERATORS, SEARCH_RESULT_CAP, toSearchRequest } from './search.js';
-export { normalizeWebhookEvent, type WireWebhookEvent, wireWebhookEvent } from './webhook.js';
+export {
+  HUBSPOT_TIMESTAMP_TOLERANCE_MS,
+  type HubSpotSignInput,
+  hubspotSignedUri,
+  hubspotWebhooks,
+  normalizeWebhookEvent,
+  parseHubSpotWebhook,
+  signHubSpotRequest,
+  verifyHubSpotWebhook,
+  type WireWebhookEvent,
+  wireWebhookEvent,
+} from './webhook.js';
 export {
   associationCreate,
   companyCreated,
@@ -193,4 +205,5 @@ export default defineProvider({
     dealCreated,
     dealPropertyChanged,
   ],
+  webhooks: hubspotWebhooks,
 });

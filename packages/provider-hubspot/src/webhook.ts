@@ -9,6 +9,18 @@
  * @module
  */
 
+import { createHash, createHmac } from 'node:crypto';
+import {
+  type ParsedWebhookEvent,
+  parseWebhookJson,
+  safeEqual,
+  ValidationError,
+  type WebhookRequest,
+  type WebhookSupport,
+  type WebhookVerification,
+  type WebhookVerifyOptions,
+  webhookHeader,
+} from '@oxygen/core';
 import { z } from 'zod';
 
 /** One event as HubSpot delivers it. Unknown fields pass through; only what is read is checked. */
@@ -111,3 +123,206 @@ export function normalizeWebhookEvent(event: WireWebhookEvent): Record<string, u
   }
   return data;
 }
+
+/** How old `X-HubSpot-Request-Timestamp` may be before a v3 delivery is refused: 5 minutes. */
+export const HUBSPOT_TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
+
+/** The percent-encodings HubSpot decodes in the URI before signing (v3), and only these. */
+const V3_DECODED: Record<string, string> = {
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
+};
+
+/**
+ * The URI as HubSpot signs it (v3): the listed percent-encodings decoded (either hex case), every
+ * other one left as it is.
+ *
+ * @example
+ * ```ts
+ * hubspotSignedUri('https://example.com/hook?x=a%3Ab%20c'); // 'https://example.com/hook?x=a:b%20c'
+ * ```
+ */
+export function hubspotSignedUri(url: string): string {
+  return url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => V3_DECODED[m.toUpperCase()] ?? m);
+}
+
+/** What {@link signHubSpotRequest} signs. */
+export interface HubSpotSignInput {
+  method: string;
+  /** The full URI, scheme and host included. */
+  url: string;
+  body: string | Buffer;
+  /** v3 only: epoch milliseconds, sent as `X-HubSpot-Request-Timestamp`. */
+  timestamp?: number;
+}
+
+/**
+ * The signature HubSpot sends, by version:
+ * - v3: base64 HMAC-SHA256 keyed with the client secret of `method + uri + body + timestamp`
+ *   (the URI with {@link hubspotSignedUri}'s decoding);
+ * - v2: hex SHA-256 of `clientSecret + method + uri + body`;
+ * - v1: hex SHA-256 of `clientSecret + body`.
+ *
+ * @example
+ * ```ts
+ * signHubSpotRequest('v2', 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy', { method: 'POST',
+ *   url: 'https://www.example.com/webhook_uri', body: '{"example_field":"example_value"}' });
+ * // '9569219f8ba981ffa6f6f16aa0f48637d35d728c7e4d93d0d52efaa512af7900'
+ * ```
+ */
+export function signHubSpotRequest(
+  version: 'v1' | 'v2' | 'v3',
+  clientSecret: string,
+  input: HubSpotSignInput,
+): string {
+  const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
+  if (version === 'v3') {
+    if (input.timestamp === undefined) throw new Error('signHubSpotRequest(v3) needs a timestamp');
+    return createHmac('sha256', clientSecret)
+      .update(Buffer.from(`${input.method}${hubspotSignedUri(input.url)}`, 'utf8'))
+      .update(body)
+      .update(Buffer.from(String(input.timestamp), 'utf8'))
+      .digest('base64');
+  }
+  const hash = createHash('sha256').update(Buffer.from(clientSecret, 'utf8'));
+  if (version === 'v2') hash.update(Buffer.from(`${input.method}${input.url}`, 'utf8'));
+  return hash.update(body).digest('hex');
+}
+
+/**
+ * Verifies a HubSpot delivery with the app's client secret, as HubSpot documents it: v3 when
+ * `X-HubSpot-Signature-v3` is present (timestamp within 5 minutes, both in the past and the
+ * future), else `X-HubSpot-Signature` with `X-HubSpot-Signature-Version` v2 or v1. Constant-time.
+ *
+ * @example
+ * ```ts
+ * verifyHubSpotWebhook(request, process.env.HUBSPOT_CLIENT_SECRET!); // { ok: true } or { ok: false, reason, detail }
+ * ```
+ */
+export function verifyHubSpotWebhook(
+  request: WebhookRequest,
+  clientSecret: string,
+  options: WebhookVerifyOptions = {},
+): WebhookVerification {
+  const v3 = webhookHeader(request, 'x-hubspot-signature-v3');
+  if (v3) {
+    const stamp = webhookHeader(request, 'x-hubspot-request-timestamp');
+    if (!stamp) {
+      return {
+        ok: false,
+        reason: 'missing_signature',
+        detail: 'X-HubSpot-Signature-v3 came without X-HubSpot-Request-Timestamp',
+      };
+    }
+    if (!/^\d+$/.test(stamp)) {
+      return {
+        ok: false,
+        reason: 'malformed',
+        detail: 'X-HubSpot-Request-Timestamp is not epoch milliseconds',
+      };
+    }
+    const now = options.now ?? Date.now();
+    const tolerance = options.toleranceMs ?? HUBSPOT_TIMESTAMP_TOLERANCE_MS;
+    const age = now - Number(stamp);
+    if (Math.abs(age) > tolerance) {
+      return {
+        ok: false,
+        reason: 'stale_timestamp',
+        detail: `X-HubSpot-Request-Timestamp is ${Math.round(age / 1000)} s from now; HubSpot allows ${Math.round(tolerance / 1000)} s`,
+      };
+    }
+    const expected = signHubSpotRequest('v3', clientSecret, {
+      method: request.method.toUpperCase(),
+      url: request.url,
+      body: request.rawBody,
+      timestamp: Number(stamp),
+    });
+    return safeEqual(v3, expected)
+      ? { ok: true }
+      : { ok: false, reason: 'bad_signature', detail: 'X-HubSpot-Signature-v3 does not match the request' };
+  }
+  const signature = webhookHeader(request, 'x-hubspot-signature');
+  if (!signature) {
+    return {
+      ok: false,
+      reason: 'missing_signature',
+      detail: 'no X-HubSpot-Signature-v3 or X-HubSpot-Signature header',
+    };
+  }
+  const version = (webhookHeader(request, 'x-hubspot-signature-version') ?? '').toLowerCase();
+  if (version !== 'v1' && version !== 'v2') {
+    return {
+      ok: false,
+      reason: 'malformed',
+      detail: `X-HubSpot-Signature-Version is ${version ? `"${version}"` : 'missing'}; expected v1 or v2`,
+    };
+  }
+  const expected = signHubSpotRequest(version, clientSecret, {
+    method: request.method.toUpperCase(),
+    url: request.url,
+    body: request.rawBody,
+  });
+  return safeEqual(signature.toLowerCase(), expected)
+    ? { ok: true }
+    : {
+        ok: false,
+        reason: 'bad_signature',
+        detail: `X-HubSpot-Signature (${version}) does not match the request`,
+      };
+}
+
+/**
+ * Splits a HubSpot delivery (a JSON array of events) into parsed events: `providerEventId` =
+ * `eventId`, `providerType` = `subscriptionType`, `occurredAt` from `occurredAt` (epoch ms), `data`
+ * from {@link normalizeWebhookEvent}. Throws a `ValidationError` naming the element at fault.
+ *
+ * @example
+ * ```ts
+ * parseHubSpotWebhook({ method: 'POST', url: 'https://x/h', headers: {}, rawBody: Buffer.from('[{"eventId":1,...}]') });
+ * // [{ providerEventId: '1', providerType: 'contact.creation', occurredAt: '2019-07-26T04:00:00.000Z', data: {...} }]
+ * ```
+ */
+export function parseHubSpotWebhook(request: WebhookRequest): ParsedWebhookEvent[] {
+  const body = parseWebhookJson(request.rawBody, 'HubSpot');
+  if (!Array.isArray(body)) {
+    throw new ValidationError('A HubSpot webhook body must be a JSON array of events.');
+  }
+  return body.map((element, index) => {
+    const result = wireWebhookEvent.safeParse(element);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const field = `[${index}]${issue?.path.length ? `.${issue.path.join('.')}` : ''}`;
+      throw new ValidationError(
+        `HubSpot webhook event ${field} is invalid: ${issue?.message ?? 'unexpected shape'}.`,
+        { field },
+      );
+    }
+    const event = result.data;
+    return {
+      providerEventId: String(event.eventId),
+      providerType: event.subscriptionType,
+      occurredAt: new Date(event.occurredAt).toISOString(),
+      data: normalizeWebhookEvent(event),
+    };
+  });
+}
+
+/** HubSpot's webhook support for the plugin: v3 signatures (v2 and v1 for older apps), batched JSON arrays. */
+export const hubspotWebhooks: WebhookSupport = {
+  signing: 'hubspot-v3',
+  secretSource: 'client_secret',
+  description:
+    'X-HubSpot-Signature-v3: base64 HMAC-SHA256 (app client secret) of method + URI + body + X-HubSpot-Request-Timestamp, refused when older than 5 minutes; v2/v1 SHA-256 signatures accepted for older apps.',
+  verify: verifyHubSpotWebhook,
+  parse: parseHubSpotWebhook,
+};

@@ -12,7 +12,6 @@
  */
 
 import { apiKey, defineProvider, type ParsedProviderError } from '@oxygen/core';
-import type { z } from 'zod';
 import { accountList } from './actions/account.list.js';
 import { campaignActivate } from './actions/campaign.activate.js';
 import { campaignGet } from './actions/campaign.get.js';
@@ -35,9 +34,18 @@ import { emailSent } from './events/email.sent.js';
 import { leadInterested } from './events/lead.interested.js';
 import { leadMeetingBooked } from './events/lead.meeting_booked.js';
 import { leadUnsubscribed } from './events/lead.unsubscribed.js';
+import { INSTANTLY_EVENTS, instantlyWebhooks } from './webhook.js';
 import { parseWire, wireError, wireWorkspace } from './wire.js';
 
 export { INTEREST_STATUS, type InterestStatus } from './shared.js';
+export {
+  INSTANTLY_EVENTS,
+  INSTANTLY_WEBHOOK_SECRET_HEADER,
+  instantlyWebhooks,
+  matchInstantlyWebhook,
+  parseInstantlyWebhook,
+  verifyInstantlyWebhook,
+} from './webhook.js';
 export {
   accountList,
   campaignActivate,
@@ -63,45 +71,6 @@ export {
   leadUnsubscribed,
   leadUpdate,
 };
-
-/**
- * Instantly's webhook events, each with `providerType` (the name to subscribe with) and
- * `payloadType` (the `event_type` delivered payloads carry; for `email.link_clicked` it is
- * `link_clicked`, not the subscription name `email_link_clicked`).
- */
-export const INSTANTLY_EVENTS = [
-  emailSent,
-  emailOpened,
-  emailLinkClicked,
-  emailReplyReceived,
-  emailBounced,
-  leadUnsubscribed,
-  leadInterested,
-  leadMeetingBooked,
-  campaignCompleted,
-] as const;
-
-/**
- * Finds the event a delivered webhook payload is, by its `event_type` (the payload name, which
- * is not always the subscription name), and parses it with that event's data schema. Returns
- * null for payloads that are none of this plugin's events (`auto_reply_received`, custom
- * labels, `account_error`, ...) or that lack the base fields.
- *
- * @example
- * ```ts
- * matchInstantlyWebhook({ event_type: 'link_clicked', timestamp: '2026-11-25T10:00:00.000Z',
- *   workspace: 'w', campaign_id: 'c', campaign_name: 'Q4' })?.type; // 'email.link_clicked'
- * ```
- */
-export function matchInstantlyWebhook(
-  payload: unknown,
-): { type: string; data: Record<string, unknown> } | null {
-  const eventType = (payload as { event_type?: unknown } | null)?.event_type;
-  const event = INSTANTLY_EVENTS.find((e) => e.payloadType === eventType);
-  if (!event) return null;
-  const parsed = (event.data as z.ZodType<Record<string, unknown>>).safeParse(payload);
-  return parsed.success ? { type: event.type, data: parsed.data } : null;
-}
 
 /** The field a Fastify validation message names: `body/email must be string`, `must have required property 'x'`. */
 function fieldOf(message: string): string | undefined {
@@ -205,4 +174,5 @@ export default defineProvider({
     accountList,
   ],
   events: [...INSTANTLY_EVENTS],
+  webhooks: instantlyWebhooks,
 });

@@ -113,4 +113,6 @@ export default defineProvider({
   parseError: parseLinkedInError,
   requestIdHeader: 'x-li-uuid',
   actions: [profileMe, postCreate, postDelete, commentCreate, reactionCreate, profileEnrich],
+  // No `webhooks`: LinkedIn webhooks are gated to apps with an approved webhook use case (Lead Sync,
+  // organization events); a member-level Share/OIDC app like this one cannot subscribe to any.
 });

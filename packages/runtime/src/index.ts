@@ -23,6 +23,7 @@ export * from './config.js';
 export * from './credits/index.js';
 export * from './engine/execute.js';
 export * from './engine/paginate.js';
+export * from './engine/webhooks.js';
 export * from './orgs/index.js';
 export * from './plugins/contract.js';
 export * from './plugins/loader.js';

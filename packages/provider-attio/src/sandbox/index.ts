@@ -24,6 +24,9 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { AttioError, injectedError, notFound, unauthorized, validationError } from './errors.js';
 import { ROUTES, type TokenInfo } from './routes.js';
+
+export type { AttioWebhookDelivery, SendAttioWebhookOptions } from './webhooks.js';
+
 import {
   type AttributeSpec,
   type ListSpec,
@@ -33,6 +36,7 @@ import {
   type SandboxTask,
   Workspace,
 } from './store.js';
+import { type AttioWebhookDelivery, deliverAttioWebhook, type SendAttioWebhookOptions } from './webhooks.js';
 
 export type {
   AttributeSpec,
@@ -150,6 +154,11 @@ export interface AttioSandbox {
     values: Record<string, unknown>,
     options?: { record_id?: string },
   ): SandboxRecord;
+  /**
+   * Delivers a webhook event the way Attio does: POST `url` with `{ webhook_id, events: [event] }`,
+   * signed with the webhook's `secret` in `Attio-Signature` and `X-Attio-Signature`.
+   */
+  sendWebhook(options: SendAttioWebhookOptions): Promise<AttioWebhookDelivery>;
   /** Forgets records, entries, notes, tasks, requests, pending failures and rate counters. */
   reset(): void;
   /** Stops listening. */
@@ -363,6 +372,7 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
     seedRecord(object, values, seed = {}) {
       return workspace.createRecord(object, values, seed);
     },
+    sendWebhook: deliverAttioWebhook,
     reset() {
       workspace.reset();
       requests.length = 0;

@@ -43,11 +43,22 @@ import {
 import { ROUTES, type Route, type SandboxState } from './routes.js';
 import { noQuery } from './schemas.js';
 import { ObjectStore, type SandboxRecord } from './store.js';
+import {
+  completeEvent,
+  deliverHubSpotWebhook,
+  type HubSpotWebhookDelivery,
+  type SendHubSpotWebhookOptions,
+} from './webhooks.js';
 
 export type { SandboxOAuthApp, SandboxOAuthOptions } from './oauth.js';
 export type { SandboxOwner } from './owners.js';
 export type { CustomPropertyInput, ObjectType, PropertyType } from './properties.js';
 export type { SandboxRecord } from './store.js';
+export type {
+  HubSpotWebhookDelivery,
+  SandboxWebhookEventInput,
+  SendHubSpotWebhookOptions,
+} from './webhooks.js';
 
 /** Options for {@link startHubSpotSandbox}. */
 export interface HubSpotSandboxOptions {
@@ -154,6 +165,12 @@ export interface HubSpotSandbox {
   revokeRefreshTokens(): void;
   /** Makes the next matching request(s) fail with a HubSpot-shaped error. */
   failNext(options: FailNextOptions): void;
+  /**
+   * Delivers a batch of webhook events the way HubSpot does: POST `url` with the JSON array,
+   * signed with the client secret (default the sandbox app's) in v3 (default) or v2. Missing event
+   * fields are filled in (`eventId` counting up, `portalId`, `occurredAt` now, `attemptNumber` 0).
+   */
+  sendWebhook(options: SendHubSpotWebhookOptions): Promise<HubSpotWebhookDelivery>;
   /** Forgets records, associations, requests and pending failures; ids start again. */
   reset(): void;
   /** Stops listening. */
@@ -161,6 +178,8 @@ export interface HubSpotSandbox {
 }
 
 const DAILY_LIMIT = 250_000;
+/** The `appId` the sandbox's webhook events carry. */
+const WEBHOOK_APP_ID = 54321;
 const BURST = { max: 100, intervalMs: 10_000 };
 const SEARCH_PER_SECOND = 4;
 
@@ -347,6 +366,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
+  let webhookEventId = 0;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
@@ -377,6 +397,16 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
     failNext(failure) {
       failures.push({ ...failure, remaining: failure.count ?? 1 });
+    },
+    sendWebhook: (webhook) => {
+      const now = Date.now();
+      const events = webhook.events.map((e) =>
+        completeEvent(e, { eventId: ++webhookEventId, portalId: state.portalId, appId: WEBHOOK_APP_ID, now }),
+      );
+      return deliverHubSpotWebhook(
+        { ...webhook, clientSecret: webhook.clientSecret ?? oauth.clientSecret },
+        events,
+      );
     },
     reset() {
       for (const objects of Object.values(state.stores)) objects.reset();

@@ -41,6 +41,7 @@ import {
   type SandboxEmail,
   type SandboxLead,
   SandboxStore,
+  type SandboxWebhook,
   type SandboxWorkspace,
 } from './store.js';
 import { buildPayload, deliver, type SendWebhookOptions, type WebhookDelivery } from './webhooks.js';
@@ -52,7 +53,7 @@ export {
   type SendWebhookOptions,
   type WebhookDelivery,
 } from './webhooks.js';
-export type { SandboxAccount, SandboxCampaign, SandboxEmail, SandboxLead, SandboxWorkspace };
+export type { SandboxAccount, SandboxCampaign, SandboxEmail, SandboxLead, SandboxWebhook, SandboxWorkspace };
 
 /** An API key the sandbox accepts, with the scopes it was created with. */
 export interface SandboxKey {
@@ -153,6 +154,15 @@ export interface InstantlySandbox {
    * sandbox's state, the custom `headers` echoed, nothing signed.
    */
   sendWebhook(options: SendWebhookOptions): Promise<WebhookDelivery>;
+  /** Webhook subscriptions registered with `POST /api/v2/webhooks`, by id. */
+  readonly webhooks: Map<string, SandboxWebhook>;
+  /**
+   * Delivers an event to every registered subscription that wants it (its `event_type`, or
+   * `all_events`; `reply_received` also gets `auto_reply_received`; no campaign or the event's
+   * campaign), each to its `target_hook_url` with its custom `headers`, as Instantly does.
+   * Returns one delivery per subscription, in registration order.
+   */
+  emitWebhook(options: Omit<SendWebhookOptions, 'url' | 'headers'>): Promise<WebhookDelivery[]>;
   /** Restores the seeded workspace; forgets requests, pending failures and rate-limit windows. */
   reset(): void;
   /** Stops listening. */
@@ -349,6 +359,23 @@ export async function startInstantlySandbox(
     },
     receiveReply: (leadId, reply) => store.receiveReply(leadId, reply),
     sendWebhook: async (webhook) => deliver(webhook.url, buildPayload(store, webhook), webhook.headers),
+    webhooks: store.webhooks,
+    emitWebhook: async (event) => {
+      const payload = buildPayload(store, event);
+      const subscription = event.event === 'auto_reply_received' ? 'reply_received' : event.event;
+      const targets = [...store.webhooks.values()]
+        .filter(
+          (w) =>
+            (w.event_type === subscription || w.event_type === 'all_events') &&
+            (w.campaign === null || w.campaign === payload.campaign_id),
+        )
+        .sort((a, b) => a.id.localeCompare(b.id));
+      const deliveries: WebhookDelivery[] = [];
+      for (const target of targets) {
+        deliveries.push(await deliver(target.target_hook_url, payload, target.headers ?? {}));
+      }
+      return deliveries;
+    },
     reset() {
       store.reset();
       requests.length = 0;

@@ -12,14 +12,16 @@ import { badRequest, notFound } from './errors.js';
 import {
   bulkAddLeadsBody,
   createLeadBody,
+  createWebhookBody,
   listAccountsQuery,
   listCampaignsQuery,
   listEmailsQuery,
   listLeadsBody,
+  listWebhooksQuery,
   patchLeadBody,
   replyBody,
 } from './schemas.js';
-import type { LeadTarget, SandboxEmail, SandboxLead, SandboxStore } from './store.js';
+import type { LeadTarget, SandboxEmail, SandboxLead, SandboxStore, SandboxWebhook } from './store.js';
 
 /** A request as a route sees it, validated. */
 export interface RouteRequest {
@@ -340,6 +342,32 @@ function reply(body: z.infer<typeof replyBody>, store: SandboxStore): RouteAnswe
   return ok(sent);
 }
 
+/** `POST /api/v2/webhooks`: registers a subscription; Instantly answers the stored `Webhook`. */
+function createWebhook(body: z.infer<typeof createWebhookBody>, store: SandboxStore): RouteAnswer {
+  if (body.campaign) store.campaign(body.campaign);
+  const webhook: SandboxWebhook = {
+    id: store.newId(),
+    organization: store.workspace.id,
+    campaign: body.campaign ?? null,
+    name: body.name ?? null,
+    target_hook_url: body.target_hook_url,
+    event_type: body.event_type ?? null,
+    custom_interest_value: body.custom_interest_value ?? null,
+    headers: body.headers ?? null,
+    timestamp_created: store.now(),
+    status: 1,
+    timestamp_error: null,
+  };
+  store.webhooks.set(webhook.id, webhook);
+  return ok(webhook);
+}
+
+function webhookById(store: SandboxStore, id: string): SandboxWebhook {
+  const webhook = store.webhooks.get(id);
+  if (!webhook) throw notFound('Webhook not found');
+  return webhook;
+}
+
 /** Every endpoint the sandbox serves; any other method and path is Fastify's 404. */
 export const ROUTES: Route[] = [
   {
@@ -483,6 +511,53 @@ export const ROUTES: Route[] = [
         )
         .sort(byKey(key));
       return ok(page(accounts, q.limit ?? DEFAULT_LIMIT, q.starting_after, key));
+    },
+  },
+  {
+    // https://developer.instantly.ai/api-reference/webhook/create-webhook
+    method: 'POST',
+    pattern: /^\/api\/v2\/webhooks$/,
+    scope: ['webhooks', 'create'],
+    body: createWebhookBody,
+    handle: (req, store) => createWebhook(req.body as z.infer<typeof createWebhookBody>, store),
+  },
+  {
+    // https://developer.instantly.ai/api-reference/webhook/list-webhook
+    method: 'GET',
+    pattern: /^\/api\/v2\/webhooks$/,
+    scope: ['webhooks', 'read'],
+    query: listWebhooksQuery,
+    body: 'none',
+    handle: (req, store) => {
+      const q = req.query as z.infer<typeof listWebhooksQuery>;
+      const webhooks = [...store.webhooks.values()]
+        .filter(
+          (w) =>
+            (q.campaign === undefined || w.campaign === q.campaign) &&
+            (q.event_type === undefined || w.event_type === q.event_type),
+        )
+        .sort(byKey((w) => w.id));
+      return ok(page(webhooks, q.limit ?? DEFAULT_LIMIT, q.starting_after, (w) => w.id));
+    },
+  },
+  {
+    // https://developer.instantly.ai/api-reference/webhook/get-webhook
+    method: 'GET',
+    pattern: new RegExp(`^/api/v2/webhooks/${ID}$`),
+    scope: ['webhooks', 'read'],
+    body: 'none',
+    handle: (req, store) => ok(webhookById(store, req.params[0] ?? '')),
+  },
+  {
+    // https://developer.instantly.ai/api-reference/webhook/delete-webhook (answers the deleted Webhook)
+    method: 'DELETE',
+    pattern: new RegExp(`^/api/v2/webhooks/${ID}$`),
+    scope: ['webhooks', 'delete'],
+    body: 'none',
+    handle: (req, store) => {
+      const webhook = webhookById(store, req.params[0] ?? '');
+      store.webhooks.delete(webhook.id);
+      return ok(webhook);
     },
   },
 ];

@@ -258,3 +258,48 @@ export function fastifyMessage(where: 'body' | 'querystring' | 'params', issue: 
   if (issue.code === 'too_small' && issue.origin === 'number') return `${at} must be >= ${issue.minimum}`;
   return `${at} ${issue.message}`;
 }
+
+/** Instantly's webhook subscription event types (`CreateWebhook.event_type`). */
+export const WEBHOOK_EVENT_TYPES = [
+  'all_events',
+  'email_sent',
+  'email_opened',
+  'email_link_clicked',
+  'reply_received',
+  'email_bounced',
+  'lead_unsubscribed',
+  'campaign_completed',
+  'account_error',
+  'lead_neutral',
+  'lead_interested',
+  'lead_not_interested',
+  'lead_meeting_booked',
+  'lead_meeting_completed',
+  'lead_closed',
+  'lead_out_of_office',
+  'lead_wrong_person',
+  'lead_no_show',
+  'supersearch_enrichment_completed',
+] as const;
+
+const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES, {
+  message: 'must be equal to one of the allowed values',
+});
+
+/** `POST /api/v2/webhooks` body. See https://developer.instantly.ai/api-reference/webhook/create-webhook */
+export const createWebhookBody = z.strictObject({
+  campaign: uuid.nullable().optional(),
+  name: nullableString.optional(),
+  target_hook_url: z.string().regex(/^https?:\/\//, { message: 'must match pattern "^https?://"' }),
+  event_type: webhookEventType.nullable().optional(),
+  custom_interest_value: z.number().nullable().optional(),
+  headers: z.record(z.string(), z.string()).nullable().optional(),
+});
+
+/** `GET /api/v2/webhooks` query. See https://developer.instantly.ai/api-reference/webhook/list-webhook */
+export const listWebhooksQuery = z.strictObject({
+  limit: intInRange(1, 100).optional(),
+  starting_after: z.string().optional(),
+  campaign: uuid.optional(),
+  event_type: webhookEventType.optional(),
+});

@@ -10,6 +10,23 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, notFound } from './errors.js';
 
+/** A webhook subscription, as Instantly answers it (the `Webhook` schema). */
+export interface SandboxWebhook {
+  id: string;
+  organization: string;
+  campaign: string | null;
+  name: string | null;
+  target_hook_url: string;
+  event_type: string | null;
+  custom_interest_value: number | null;
+  /** Custom headers Instantly sends with every delivery. */
+  headers: Record<string, string> | null;
+  timestamp_created: string;
+  /** 1 active (the sandbox never disables one). */
+  status: number | null;
+  timestamp_error: string | null;
+}
+
 /** A campaign, as Instantly answers it. */
 export interface SandboxCampaign {
   id: string;
@@ -199,6 +216,8 @@ export class SandboxStore {
   readonly leads = new Map<string, SandboxLead>();
   readonly emails = new Map<string, SandboxEmail>();
   readonly accounts = new Map<string, SandboxAccount>();
+  /** Webhook subscriptions by id. */
+  readonly webhooks = new Map<string, SandboxWebhook>();
   /** Lead lists by id (name only). */
   readonly lists = new Map<string, { id: string; name: string }>();
   /** Lead uploads the plan allows in total (for `remaining_in_plan`). */
@@ -221,6 +240,7 @@ export class SandboxStore {
     this.emails.clear();
     this.accounts.clear();
     this.lists.clear();
+    this.webhooks.clear();
     this.workspace = this.seedWorkspace();
     if (this.options.seed) this.seed();
   }

@@ -1,0 +1,114 @@
+/**
+ * Attio's webhook deliveries (docs.attio.com, "Webhooks"): a POST of
+ * `{ webhook_id, events: [{ event_type, id: {...}, actor, ... }] }` (currently exactly one event per
+ * delivery), signed in `Attio-Signature` (and the identical `X-Attio-Signature`) with the hex
+ * HMAC-SHA256 of the raw body, keyed with the webhook's `secret` (returned once, when the webhook
+ * is created). Nothing else is signed: there is no timestamp, so replays are caught downstream by
+ * the event id. Attio's `Idempotency-Key` header is the same across retries of one delivery.
+ *
+ * @module
+ */
+
+import { createHash, createHmac } from 'node:crypto';
+import {
+  type ParsedWebhookEvent,
+  parseWebhookJson,
+  safeEqual,
+  ValidationError,
+  type WebhookRequest,
+  type WebhookSupport,
+  type WebhookVerification,
+  webhookHeader,
+} from '@oxygen/core';
+import { z } from 'zod';
+
+/** A delivery as Attio sends it. Unknown fields pass through. */
+export const wireAttioDelivery = z.looseObject({
+  webhook_id: z.string(),
+  events: z.array(z.looseObject({ event_type: z.string(), id: z.record(z.string(), z.unknown()) })).min(1),
+});
+
+/**
+ * Attio's signature of a body: hex HMAC-SHA256 keyed with the webhook's secret.
+ *
+ * @example
+ * ```ts
+ * signAttioBody('secret', '{"webhook_id":"w","events":[]}'); // 64 hex characters
+ * ```
+ */
+export function signAttioBody(secret: string, body: string | Buffer): string {
+  return createHmac('sha256', secret)
+    .update(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'))
+    .digest('hex');
+}
+
+/**
+ * Verifies an Attio delivery with the webhook's secret: `Attio-Signature` (or `X-Attio-Signature`)
+ * must be the hex HMAC-SHA256 of the raw body. Constant-time; there is no timestamp to check.
+ *
+ * @example
+ * ```ts
+ * verifyAttioWebhook(request, webhookSecret); // { ok: true } or { ok: false, reason, detail }
+ * ```
+ */
+export function verifyAttioWebhook(request: WebhookRequest, secret: string): WebhookVerification {
+  const signature = webhookHeader(request, 'attio-signature') ?? webhookHeader(request, 'x-attio-signature');
+  if (!signature) {
+    return {
+      ok: false,
+      reason: 'missing_signature',
+      detail: 'no Attio-Signature or X-Attio-Signature header',
+    };
+  }
+  if (!/^[0-9a-fA-F]{64}$/.test(signature.trim())) {
+    return { ok: false, reason: 'malformed', detail: 'Attio-Signature is not 64 hex characters' };
+  }
+  return safeEqual(signature.trim().toLowerCase(), signAttioBody(secret, request.rawBody))
+    ? { ok: true }
+    : { ok: false, reason: 'bad_signature', detail: 'Attio-Signature does not match the body' };
+}
+
+/**
+ * Splits an Attio delivery into parsed events. Attio's events carry no event id or time, so:
+ * `providerEventId` is the `Idempotency-Key` header (the same on every retry), or the SHA-256 of
+ * the raw body when it is missing, suffixed `:<index>` after the first event; `occurredAt` is the
+ * time of receipt. `data` is Attio's event object as delivered. Throws a `ValidationError` when
+ * the body is not an Attio delivery.
+ *
+ * @example
+ * ```ts
+ * parseAttioWebhook({ method: 'POST', url: 'https://x/h', headers: { 'idempotency-key': 'k1' },
+ *   rawBody: Buffer.from('{"webhook_id":"w","events":[{"event_type":"record.created","id":{},"actor":null}]}') });
+ * // [{ providerEventId: 'k1', providerType: 'record.created', occurredAt: '<now>', data: { event_type: ... } }]
+ * ```
+ */
+export function parseAttioWebhook(request: WebhookRequest, now: number = Date.now()): ParsedWebhookEvent[] {
+  const result = wireAttioDelivery.safeParse(parseWebhookJson(request.rawBody, 'Attio'));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join('.') || undefined;
+    throw new ValidationError(
+      `The Attio webhook body is not a delivery (${field ? `${field}: ` : ''}${issue?.message ?? 'unexpected shape'}).`,
+      field ? { field } : undefined,
+    );
+  }
+  const key =
+    webhookHeader(request, 'idempotency-key') ?? createHash('sha256').update(request.rawBody).digest('hex');
+  const occurredAt = new Date(now).toISOString();
+  return result.data.events.map((event, index) => ({
+    providerEventId: index === 0 ? key : `${key}:${index}`,
+    providerType: event.event_type,
+    occurredAt,
+    data: event as Record<string, unknown>,
+  }));
+}
+
+/** Attio's webhook support for the plugin: hex HMAC-SHA256 of the body with the webhook's secret. */
+export const attioWebhooks: WebhookSupport = {
+  signing: 'hmac-sha256-body',
+  secretSource: 'subscription',
+  description:
+    "Attio-Signature: hex HMAC-SHA256 of the raw body keyed with the webhook's secret (returned when the webhook is created); no timestamp, so retries and replays are dropped by Idempotency-Key.",
+  verify: (request, secret) => verifyAttioWebhook(request, secret),
+  parse: (request) => parseAttioWebhook(request),
+};
