@@ -10,7 +10,7 @@ describeConformance({
     return {
       url: sandbox.url,
       credential: { type: 'api_key', key: sandbox.token },
-      badCredential: { type: 'api_key', key: 'pat-na1-00000000-0000-0000-0000-000000000000' },
+      badCredential: { type: 'api_key', key: 'pat-na1-refused-by-the-sandbox' },
       requestCount: () => sandbox.requests.length,
       requests: () =>
         sandbox.requests.map((r) => ({

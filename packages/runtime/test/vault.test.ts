@@ -19,7 +19,8 @@ import { bundleScript, runNode } from './store.suite.js';
 const root = mkdtempSync(join(tmpdir(), 'oxygen-vault-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const SECRET = 'pat-na1-5e3f0c1d-9a8b-4c7d-b6e5-f4a3b2c1d0e9';
+// Shaped like a HubSpot private app token, but not one.
+const SECRET = 'pat-na1-test-vault-secret-value';
 const AAD = connectionAad('org_a', 'conn_01');
 
 describe('vault', () => {
