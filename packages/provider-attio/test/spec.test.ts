@@ -29,7 +29,7 @@ import {
   taskCreate,
 } from '../src/index.js';
 import { type AttioSandbox, startAttioSandbox } from '../src/sandbox/index.js';
-import { run, verify } from './helpers.js';
+import { call, run, verify } from './helpers.js';
 
 const specDir = findProviderSpecs('attio', ['openapi-api.json'], import.meta.url);
 
@@ -306,5 +306,118 @@ describe.skipIf(!specDir)("every request the plugin sends matches Attio's publis
     );
     expect(sandbox.requests.every((r) => r.method && r.path.startsWith('/v2/'))).toBe(true);
     expect(sandbox.requests.flatMap((r) => problems(r))).toEqual([]);
+  });
+
+  it('for every webhook endpoint: requests and answers match, and what the sandbox refuses the description refuses', async () => {
+    const hooks = await startAttioSandbox();
+    try {
+      const answers: { method: string; path: string; status: number; json: unknown }[] = [];
+      const send = async (method: string, path: string, body?: unknown) => {
+        const res = await call(hooks, method, path, body);
+        answers.push({ method, path, status: res.status, json: res.json });
+        return res;
+      };
+      const filter = {
+        $and: [
+          { field: 'parent_object_id', operator: 'equals', value: '97052eb9-e65e-443f-a297-f2d9a4a7f795' },
+          { field: 'id.list_id', operator: 'not_equals', value: '33ebdbe9-e529-47c9-b894-0ba25e9c15c0' },
+        ],
+      };
+      const created = await send('POST', '/v2/webhooks', {
+        data: {
+          target_url: 'https://hooks.example.com/attio',
+          subscriptions: [
+            { event_type: 'record.created', filter: null },
+            { event_type: 'note.created', filter },
+            { event_type: 'list-entry.created', filter: { $or: filter.$and } },
+          ],
+        },
+      });
+      const id = (created.json.data as { id: { webhook_id: string } }).id.webhook_id;
+      await send('POST', '/v2/webhooks', {
+        data: { target_url: 'https://hooks.example.com/b', subscriptions: [] },
+      });
+      await send('GET', '/v2/webhooks');
+      await send('GET', '/v2/webhooks?limit=10&offset=1');
+      await send('GET', `/v2/webhooks/${id}`);
+      await send('PATCH', `/v2/webhooks/${id}`, {
+        data: {
+          target_url: 'https://hooks.example.com/moved',
+          subscriptions: [{ event_type: 'task.created', filter: null }],
+        },
+      });
+      await send('PATCH', `/v2/webhooks/${id}`, { data: {} });
+      await send('DELETE', `/v2/webhooks/${id}`);
+      await send('GET', `/v2/webhooks/${id}`);
+      await send('PATCH', `/v2/webhooks/${id}`, { data: {} });
+      await send('DELETE', `/v2/webhooks/${id}`);
+
+      expect(hooks.requests.map((r) => `${r.method} ${spec.find(r.method, r.path)?.template}`)).toEqual([
+        'POST /v2/webhooks',
+        'POST /v2/webhooks',
+        'GET /v2/webhooks',
+        'GET /v2/webhooks',
+        'GET /v2/webhooks/{webhook_id}',
+        'PATCH /v2/webhooks/{webhook_id}',
+        'PATCH /v2/webhooks/{webhook_id}',
+        'DELETE /v2/webhooks/{webhook_id}',
+        'GET /v2/webhooks/{webhook_id}',
+        'PATCH /v2/webhooks/{webhook_id}',
+        'DELETE /v2/webhooks/{webhook_id}',
+      ]);
+      expect(hooks.requests.flatMap((r) => problems(r))).toEqual([]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 404]);
+      for (const answer of answers) {
+        const op = spec.find(answer.method, answer.path.split('?')[0] as string);
+        const validate = op && spec.response(op, answer.status);
+        expect(validate, `${answer.method} ${answer.path} ${answer.status}`).toBeDefined();
+        expect(validate?.(answer.json) ? [] : validate?.errors, `${answer.method} ${answer.path}`).toEqual(
+          [],
+        );
+      }
+
+      const refused: unknown[] = [
+        { data: { target_url: 'https://hooks.example.com/x', subscriptions: [], status: 'active' } },
+        { data: { target_url: 'http://hooks.example.com/x', subscriptions: [] } },
+        { data: { target_url: 'https://hooks.example.com/x' } },
+        {
+          data: {
+            target_url: 'https://hooks.example.com/x',
+            subscriptions: [{ event_type: 'record.created' }],
+          },
+        },
+        {
+          data: {
+            target_url: 'https://hooks.example.com/x',
+            subscriptions: [{ event_type: 'record.created', filter: null, extra: true }],
+          },
+        },
+        {
+          data: {
+            target_url: 'https://hooks.example.com/x',
+            subscriptions: [{ event_type: 'deal.created', filter: null }],
+          },
+        },
+        {
+          data: {
+            target_url: 'https://hooks.example.com/x',
+            subscriptions: [
+              {
+                event_type: 'record.created',
+                filter: { $and: [{ field: 'f', operator: 'in', value: 'v' }] },
+              },
+            ],
+          },
+        },
+      ];
+      for (const body of refused) {
+        const before = hooks.requests.length;
+        const res = await call(hooks, 'POST', '/v2/webhooks', body);
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(problems(hooks.requests[before] as CapturedRequest), JSON.stringify(body)).not.toEqual([]);
+      }
+    } finally {
+      await hooks.close();
+    }
   });
 });

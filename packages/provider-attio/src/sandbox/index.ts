@@ -23,8 +23,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { AttioError, injectedError, notFound, unauthorized, validationError } from './errors.js';
+import type { WebhookStore } from './hooks.js';
 import { ROUTES, type TokenInfo } from './routes.js';
 
+export type {
+  SandboxWebhook,
+  WebhookCondition,
+  WebhookFilter,
+  WebhookStore,
+  WebhookSubscription,
+} from './hooks.js';
 export type { AttioWebhookDelivery, SendAttioWebhookOptions } from './webhooks.js';
 
 import {
@@ -91,6 +99,32 @@ export interface AttioSandboxOptions {
   delayMs?: number;
   /** Answer 429 past Attio's limits (100 reads, 25 writes per second per token). Default false. */
   enforceRateLimits?: boolean;
+  /**
+   * Where `emitWebhook` POSTs a webhook's deliveries, given its `target_url` (which Attio requires
+   * to be https). Default: the `target_url` itself. Tests register `https://...` URLs, as Attio
+   * requires, and map them here to a local http receiver.
+   */
+  deliveryUrl?: (targetUrl: string) => string;
+}
+
+/** Options for {@link AttioSandbox.emitWebhook}. */
+export interface EmitAttioWebhookOptions {
+  /** The event, as Attio's webhook reference shapes it (`{ event_type, id: {...}, actor, ... }`). */
+  event: Record<string, unknown> & { event_type: string };
+  /** `Idempotency-Key` of every delivery; pass the same one to send a retry. Default: a new UUID per delivery. */
+  idempotencyKey?: string;
+  /** Replaces each body after signing (to test tampering). */
+  tamperBody?: string;
+}
+
+/** One delivery `emitWebhook` made, to one registered webhook. */
+export interface AttioEmittedDelivery extends AttioWebhookDelivery {
+  /** The webhook it went to. */
+  webhookId: string;
+  /** Its `target_url`. */
+  targetUrl: string;
+  /** The URL actually POSTed to (after `deliveryUrl`). */
+  url: string;
 }
 
 /** A request the sandbox received, as it arrived. */
@@ -159,7 +193,16 @@ export interface AttioSandbox {
    * signed with the webhook's `secret` in `Attio-Signature` and `X-Attio-Signature`.
    */
   sendWebhook(options: SendAttioWebhookOptions): Promise<AttioWebhookDelivery>;
-  /** Forgets records, entries, notes, tasks, requests, pending failures and rate counters. */
+  /** Webhooks registered through `POST /v2/webhooks`, with their secrets. */
+  readonly webhooks: WebhookStore;
+  /**
+   * Sends `event` the way Attio does to every registered webhook (active or degraded) with a
+   * subscription to its `event_type` whose filter passes: one signed POST each, with that
+   * webhook's own `webhook_id` and `secret`. Resolves once every receiver answered, in the
+   * webhooks' creation order; none match → `[]`.
+   */
+  emitWebhook(options: EmitAttioWebhookOptions): Promise<AttioEmittedDelivery[]>;
+  /** Forgets records, entries, notes, tasks, webhooks, requests, pending failures and rate counters. */
   reset(): void;
   /** Stops listening. */
   close(): Promise<void>;
@@ -373,6 +416,22 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
       return workspace.createRecord(object, values, seed);
     },
     sendWebhook: deliverAttioWebhook,
+    webhooks: workspace.webhooks,
+    emitWebhook: ({ event, idempotencyKey, tamperBody }) =>
+      Promise.all(
+        workspace.webhooks.matching(event).map(async (webhook) => {
+          const url = options.deliveryUrl ? options.deliveryUrl(webhook.target_url) : webhook.target_url;
+          const delivery = await deliverAttioWebhook({
+            url,
+            secret: webhook.secret,
+            event,
+            webhookId: webhook.webhook_id,
+            idempotencyKey,
+            tamperBody,
+          });
+          return { ...delivery, webhookId: webhook.webhook_id, targetUrl: webhook.target_url, url };
+        }),
+      ),
     reset() {
       workspace.reset();
       requests.length = 0;

@@ -20,6 +20,9 @@ import {
   recordWriteBody,
   taskCreateBody,
   taskListQuery,
+  webhookCreateBody,
+  webhookListQuery,
+  webhookUpdateBody,
 } from './schemas.js';
 import type { Workspace } from './store.js';
 
@@ -294,6 +297,52 @@ export const ROUTES: Route[] = [
       const task = ws.tasks.get(params[0]);
       if (!task) throw notFound(`Could not find Task with ID "${params[0]}".`);
       return ok({ data: ws.taskJson(task) });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: p('/v2/webhooks'),
+    query: noQuery,
+    body: webhookCreateBody,
+    write: true,
+    handle: ({ body }, ws) => ok({ data: ws.webhooks.json(ws.webhooks.create(body.data), true) }),
+  },
+  {
+    method: 'GET',
+    pattern: p('/v2/webhooks'),
+    query: webhookListQuery,
+    write: false,
+    handle: ({ query }, ws) =>
+      ok({
+        data: page([...ws.webhooks.byId.values()], { limit: query.limit ?? 10, offset: query.offset }).map(
+          (w) => ws.webhooks.json(w),
+        ),
+      }),
+  },
+  {
+    method: 'GET',
+    pattern: p('/v2/webhooks/{webhook_id}'),
+    query: noQuery,
+    write: false,
+    handle: ({ params }, ws) => ok({ data: ws.webhooks.json(ws.webhooks.get(params[0])) }),
+  },
+  {
+    method: 'PATCH',
+    pattern: p('/v2/webhooks/{webhook_id}'),
+    query: noQuery,
+    body: webhookUpdateBody,
+    write: true,
+    handle: ({ params, body }, ws) =>
+      ok({ data: ws.webhooks.json(ws.webhooks.update(params[0], body.data)) }),
+  },
+  {
+    method: 'DELETE',
+    pattern: p('/v2/webhooks/{webhook_id}'),
+    query: noQuery,
+    write: true,
+    handle: ({ params }, ws) => {
+      ws.webhooks.delete(params[0]);
+      return ok({});
     },
   },
 ];

@@ -118,3 +118,67 @@ export const taskListQuery = z.strictObject({
 
 /** A query string that takes no parameters. */
 export const noQuery = z.strictObject({});
+
+/** Every event type a webhook subscription may name (Attio's enum). */
+export const WEBHOOK_EVENT_TYPES = [
+  'call-recording.created',
+  'comment.created',
+  'comment.resolved',
+  'comment.unresolved',
+  'comment.deleted',
+  'list.created',
+  'list.updated',
+  'list.deleted',
+  'list-attribute.created',
+  'list-attribute.updated',
+  'list-entry.created',
+  'list-entry.updated',
+  'list-entry.deleted',
+  'object-attribute.created',
+  'object-attribute.updated',
+  'note.created',
+  'note-content.updated',
+  'note.updated',
+  'note.deleted',
+  'record.created',
+  'record.merged',
+  'record.updated',
+  'record.deleted',
+  'task.created',
+  'task.updated',
+  'task.deleted',
+  'workspace-member.created',
+] as const;
+
+const webhookCondition = z.strictObject({
+  field: z.string(),
+  operator: z.enum(['equals', 'not_equals']),
+  value: z.string(),
+});
+const targetUrl = z.url({ protocol: /^https$/, error: 'Expected an https URL' });
+const subscriptions = z.array(
+  z.strictObject({
+    event_type: z.enum(WEBHOOK_EVENT_TYPES),
+    filter: z.union([
+      z.strictObject({ $or: z.array(webhookCondition) }),
+      z.strictObject({ $and: z.array(webhookCondition) }),
+      z.null(),
+    ]),
+  }),
+);
+
+/** `POST /v2/webhooks`: `target_url` must be https; each subscription needs `filter` (null = always). */
+export const webhookCreateBody = z.strictObject({
+  data: z.strictObject({ target_url: targetUrl, subscriptions }),
+});
+
+/** `PATCH /v2/webhooks/{webhook_id}`: either field, or none. */
+export const webhookUpdateBody = z.strictObject({
+  data: z.strictObject({ target_url: targetUrl.optional(), subscriptions: subscriptions.optional() }),
+});
+
+/** `GET /v2/webhooks` query string: `limit` between 10 and 100 (default 10), `offset`. */
+export const webhookListQuery = z.strictObject({
+  limit: queryInt.pipe(z.number().min(10).max(100)).optional(),
+  offset: queryInt.optional(),
+});

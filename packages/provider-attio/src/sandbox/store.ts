@@ -9,6 +9,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { AttioError, fieldError, notFound, validationError, valueNotFound } from './errors.js';
+import { WebhookStore } from './hooks.js';
 import { mainField, normalizeTimestamp, parseValue, type StoredCore, valueKey } from './values.js';
 
 /** A custom attribute to add to an object or list. */
@@ -351,6 +352,8 @@ export class Workspace {
   readonly entries = new Map<string, SandboxEntry>();
   readonly notes = new Map<string, SandboxNote>();
   readonly tasks = new Map<string, SandboxTask>();
+  /** Webhooks registered through `/v2/webhooks`. */
+  readonly webhooks = new WebhookStore(this.workspace_id);
 
   constructor(options: WorkspaceOptions) {
     this.name = options.workspaceName;
@@ -394,8 +397,9 @@ export class Workspace {
     });
   }
 
-  /** Forgets records, entries, notes and tasks; keeps objects, attributes, lists and members. */
+  /** Forgets records, entries, notes, tasks and webhooks; keeps objects, attributes, lists and members. */
   reset(): void {
+    this.webhooks.byId.clear();
     this.records.clear();
     this.entries.clear();
     this.notes.clear();
