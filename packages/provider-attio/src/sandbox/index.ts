@@ -1,10 +1,10 @@
 /**
  * `@oxygen/provider-attio/sandbox`: a local, stateful fake of the part of Attio's REST API the
- * plugin uses, over real HTTP (`node:http`, no dependencies besides zod). It checks access
- * tokens, validates query strings and bodies against the documented shapes, keeps a workspace in
- * memory (people and companies with their standard attributes, lists and entries, notes, tasks),
- * answers in Attio's shapes (records, values, errors, `Retry-After` on 429s), records every
- * request, and can be told to fail or to be slow.
+ * plugin uses, over real HTTP (`node:http`, no dependencies besides zod and
+ * `@oxygen/sandbox-kit`). It checks access tokens, validates query strings and bodies against the
+ * documented shapes, keeps a workspace in memory (people and companies with their standard
+ * attributes, lists and entries, notes, tasks), answers in Attio's shapes (records, values,
+ * errors, `Retry-After` on 429s), records every request, and can be told to fail or to be slow.
  *
  * @example
  * ```ts
@@ -19,8 +19,18 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type FailureMatch,
+  FailureQueue,
+  parseJson,
+  pause,
+  queryObject,
+  type RecordedRequest,
+  readRequest,
+  send,
+  serve,
+} from '@oxygen/sandbox-kit';
 import type { z } from 'zod';
 import { AttioError, injectedError, notFound, unauthorized, validationError } from './errors.js';
 import type { WebhookStore } from './hooks.js';
@@ -128,29 +138,19 @@ export interface AttioEmittedDelivery extends AttioWebhookDelivery {
 }
 
 /** A request the sandbox received, as it arrived. */
-export interface SandboxRequest {
-  method: string;
+export interface SandboxRequest extends RecordedRequest {
   /** Path without the query string, e.g. `/v2/objects/people/records`. */
   path: string;
-  query: Record<string, string | string[]>;
-  /** Header names lower-cased. */
-  headers: Record<string, string>;
-  /** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
-  body: unknown;
 }
 
 /** A failure to inject with {@link AttioSandbox.failNext}. */
-export interface FailNextOptions {
+export interface FailNextOptions extends FailureMatch {
   status: 401 | 403 | 404 | 409 | 429 | 500 | 502 | 503;
-  /** How many matching requests fail. Default 1. */
-  count?: number;
   /**
    * Seconds until a retry may succeed, sent as `Retry-After` in Attio's form: an HTTP date.
    * Default for 429: 1 (Attio's "usually the next second"); other statuses send none unless set.
    */
   retryAfterSeconds?: number;
-  /** Only requests to this path (exact, or a pattern) fail. Default: any. */
-  path?: string | RegExp;
   /** Replaces the default message. */
   message?: string;
 }
@@ -211,10 +211,6 @@ export interface AttioSandbox {
 const READS_PER_SECOND = 100;
 const WRITES_PER_SECOND = 25;
 
-interface PendingFailure extends FailNextOptions {
-  remaining: number;
-}
-
 function slugOf(name: string): string {
   return (
     name
@@ -258,36 +254,22 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
     ]),
   );
   const requests: SandboxRequest[] = [];
-  const failures: PendingFailure[] = [];
+  const failures = new FailureQueue<FailNextOptions>();
   const hits = new Map<string, { reads: number[]; writes: number[] }>();
   let delayMs = options.delayMs ?? 0;
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      send(res, 500, {
-        status_code: 500,
-        type: 'api_error',
-        code: 'internal_server_error',
-        message: `sandbox bug: ${String(error)}`,
-      });
-    });
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    const url = new URL(req.url ?? '/', 'http://sandbox');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const headers = flatHeaders(req);
+    const { raw, url, method, headers, query } = await readRequest(req);
     requests.push({
       method,
       path: url.pathname,
-      query: queryObject(url.searchParams),
+      query,
       headers,
       body: parseJson(raw),
     });
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    await pause(delayMs);
 
-    const failure = takeFailure(url.pathname);
+    const failure = failures.take(url.pathname);
     if (failure) return sendFailure(res, failure);
     try {
       const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
@@ -367,16 +349,6 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
     return entry[key].length > (write ? WRITES_PER_SECOND : READS_PER_SECOND);
   }
 
-  function takeFailure(path: string): PendingFailure | undefined {
-    const index = failures.findIndex(
-      (f) => f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
-    );
-    const failure = failures[index];
-    if (!failure) return undefined;
-    if (--failure.remaining <= 0) failures.splice(index, 1);
-    return failure;
-  }
-
   function sendFailure(res: ServerResponse, failure: FailNextOptions): void {
     const seconds = failure.retryAfterSeconds ?? (failure.status === 429 ? 1 : undefined);
     if (seconds !== undefined) {
@@ -386,15 +358,21 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
     send(res, failure.status, injectedError(failure.status, failure.message).body());
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const server = await serve(
+    handle,
+    (res, error) => {
+      send(res, 500, {
+        status_code: 500,
+        type: 'api_error',
+        code: 'internal_server_error',
+        message: `sandbox bug: ${String(error)}`,
+      });
+    },
+    options,
+  );
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: server.url,
     token: tokens[0] as string,
     tokens,
     workspace,
@@ -410,7 +388,7 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
       delayMs = value;
     },
     failNext(failure) {
-      failures.push({ ...failure, remaining: failure.count ?? 1 });
+      failures.push(failure);
     },
     seedRecord(object, values, seed = {}) {
       return workspace.createRecord(object, values, seed);
@@ -435,14 +413,10 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
     reset() {
       workspace.reset();
       requests.length = 0;
-      failures.length = 0;
+      failures.clear();
       hits.clear();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }
 
@@ -462,46 +436,4 @@ function validate(schema: z.ZodType, value: unknown, message: string): unknown {
       ...('expected' in issue && typeof issue.expected === 'string' ? { expected: issue.expected } : {}),
     })),
   );
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.statusCode = status;
-  if (text) res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function queryObject(params: URLSearchParams): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
-    const all = params.getAll(key);
-    out[key] = all.length === 1 ? (all[0] as string) : all;
-  }
-  return out;
 }

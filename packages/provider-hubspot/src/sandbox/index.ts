@@ -1,10 +1,10 @@
 /**
  * `@oxygen/provider-hubspot/sandbox`: a local, stateful fake of the part of HubSpot's API the
- * plugin uses, over real HTTP (`node:http`, no dependencies besides zod): contacts, companies,
- * deals and notes (CRM objects v3), associations (v4), owners, properties and account details.
- * It checks bearer tokens and their scopes, validates queries and bodies, answers in HubSpot's
- * shapes (errors, correlation ids, rate-limit headers), records every request, and can be told
- * to fail.
+ * plugin uses, over real HTTP (`node:http`, no dependencies besides zod and
+ * `@oxygen/sandbox-kit`): contacts, companies, deals and notes (CRM objects v3), associations
+ * (v4), owners, properties and account details. It checks bearer tokens and their scopes,
+ * validates queries and bodies, answers in HubSpot's shapes (errors, correlation ids, rate-limit
+ * headers), records every request, and can be told to fail.
  *
  * @example
  * ```ts
@@ -19,8 +19,17 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type FailureMatch,
+  FailureQueue,
+  parseJson,
+  pause,
+  type RecordedRequest,
+  readRequest,
+  send as sendJson,
+  serve,
+} from '@oxygen/sandbox-kit';
 import type { z } from 'zod';
 import { AssociationStore } from './associations.js';
 import {
@@ -104,26 +113,16 @@ export interface HubSpotSandboxOptions {
 }
 
 /** A request the sandbox received, as it arrived. */
-export interface SandboxRequest {
-  method: string;
+export interface SandboxRequest extends RecordedRequest {
   /** Path without the query string, e.g. `/crm/v3/objects/contacts/search`. */
   path: string;
-  query: Record<string, string | string[]>;
-  /** Header names lower-cased. */
-  headers: Record<string, string>;
-  /** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
-  body: unknown;
 }
 
 /** A failure to inject with {@link HubSpotSandbox.failNext}. */
-export interface FailNextOptions {
+export interface FailNextOptions extends FailureMatch {
   status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 502 | 503 | 504;
-  /** How many matching requests fail. Default 1. */
-  count?: number;
   /** Sent as `Retry-After` (on any status). */
   retryAfterSeconds?: number;
-  /** Only requests to this path (exact, or a pattern) fail. Default: any. */
-  path?: string | RegExp;
   /** For 429: HubSpot's `policyName`. Default `SECONDLY`. */
   policyName?: 'SECONDLY' | 'TEN_SECONDLY_ROLLING' | 'DAILY';
   /** Replaces the default message. */
@@ -183,10 +182,6 @@ const WEBHOOK_APP_ID = 54321;
 const BURST = { max: 100, intervalMs: 10_000 };
 const SEARCH_PER_SECOND = 4;
 
-interface PendingFailure extends FailNextOptions {
-  remaining: number;
-}
-
 /**
  * Starts a sandbox on a free local port.
  *
@@ -222,29 +217,16 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   };
   const oauth = new SandboxOAuth(options.oauth ?? {}, state.portalId);
   const requests: SandboxRequest[] = [];
-  const failures: PendingFailure[] = [];
+  const failures = new FailureQueue<FailNextOptions>();
   const hits = new Map<string, { all: number[]; search: number[]; daily: number }>();
   let delayMs = options.delayMs ?? 0;
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      send(res, 500, {
-        status: 'error',
-        message: `sandbox bug: ${String(error)}`,
-        category: 'INTERNAL_ERROR',
-      });
-    });
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    const url = new URL(req.url ?? '/', 'http://sandbox');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const headers = flatHeaders(req);
+    const { raw, url, method, headers, query } = await readRequest(req);
     requests.push({
       method,
       path: url.pathname,
-      query: queryObject(url.searchParams),
+      query,
       headers,
       body: parseJson(raw),
     });
@@ -254,11 +236,11 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const token = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
     const usage = countHit(token ?? '', url.pathname);
     setRateHeaders(res, usage);
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    await pause(delayMs);
 
     const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
     const params = route?.pattern.exec(url.pathname)?.slice(1) ?? [];
-    const failure = takeFailure(url.pathname);
+    const failure = failures.take(url.pathname);
     if (failure) return sendFailure(res, failure, correlationId, route ? scopesOf(route, params) : []);
     try {
       const oauthAnswer = oauth.handle(method, url, headers, raw);
@@ -301,16 +283,6 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       if (!(error instanceof HubSpotError)) throw error;
       send(res, error.status, error.body(correlationId));
     }
-  }
-
-  function takeFailure(path: string): PendingFailure | undefined {
-    const index = failures.findIndex(
-      (f) => f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
-    );
-    const failure = failures[index];
-    if (!failure) return undefined;
-    if (--failure.remaining <= 0) failures.splice(index, 1);
-    return failure;
   }
 
   function sendFailure(
@@ -361,16 +333,21 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const server = await serve(
+    handle,
+    (res, error) => {
+      send(res, 500, {
+        status: 'error',
+        message: `sandbox bug: ${String(error)}`,
+        category: 'INTERNAL_ERROR',
+      });
+    },
+    options,
+  );
   let webhookEventId = 0;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: server.url,
     token: tokens[0] as string,
     tokens,
     portalId: state.portalId,
@@ -396,7 +373,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     expireAccessTokens: () => oauth.expireAccessTokens(),
     revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
     failNext(failure) {
-      failures.push({ ...failure, remaining: failure.count ?? 1 });
+      failures.push(failure);
     },
     sendWebhook: (webhook) => {
       const now = Date.now();
@@ -413,15 +390,11 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       state.associations.reset();
       state.owners = [...(options.owners ?? DEFAULT_OWNERS)];
       requests.length = 0;
-      failures.length = 0;
+      failures.clear();
       hits.clear();
       oauth.reset();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }
 
@@ -431,13 +404,6 @@ function setRateHeaders(res: ServerResponse, usage: { all: number; daily: number
   res.setHeader('x-hubspot-ratelimit-interval-milliseconds', String(BURST.intervalMs));
   res.setHeader('x-hubspot-ratelimit-max', String(BURST.max));
   res.setHeader('x-hubspot-ratelimit-remaining', String(Math.max(0, BURST.max - usage.all)));
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.statusCode = status;
-  if (text) res.setHeader('content-type', 'application/json;charset=utf-8');
-  res.end(text);
 }
 
 /** The scopes a route accepts for these path captures; `[]` when the type in the path is unknown. */
@@ -491,37 +457,7 @@ function validateBody(schema: z.ZodType, raw: string): unknown {
   );
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function queryObject(params: URLSearchParams): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
-    const all = params.getAll(key);
-    out[key] = all.length === 1 ? (all[0] as string) : all;
-  }
-  return out;
+/** Answers JSON with HubSpot's `content-type` (no space before `charset`). */
+function send(res: ServerResponse, status: number, body: unknown): void {
+  sendJson(res, status, body, 'application/json;charset=utf-8');
 }

@@ -1,12 +1,12 @@
 /**
  * `@oxygen/provider-instantly/sandbox`: a local, stateful fake of the part of Instantly's API v2
- * the plugin uses, over real HTTP (`node:http`, no dependencies besides zod). It starts from a
- * seeded workspace (campaigns, leads, emails with a reply, sending accounts), checks API keys and
- * their scopes, validates queries and bodies against schemas written from Instantly's reference,
- * answers in Instantly's shapes (Fastify error bodies, `{ items, next_starting_after }` pages),
- * enforces Instantly's rate limits on demand (including the 20-a-minute limit of
- * `GET /api/v2/emails`), records every request, can be told to fail, and delivers webhooks the
- * way Instantly does.
+ * the plugin uses, over real HTTP (`node:http`, no dependencies besides zod and
+ * `@oxygen/sandbox-kit`). It starts from a seeded workspace (campaigns, leads, emails with a
+ * reply, sending accounts), checks API keys and their scopes, validates queries and bodies against
+ * schemas written from Instantly's reference, answers in Instantly's shapes (Fastify error bodies,
+ * `{ items, next_starting_after }` pages), enforces Instantly's rate limits on demand (including
+ * the 20-a-minute limit of `GET /api/v2/emails`), records every request, can be told to fail, and
+ * delivers webhooks the way Instantly does.
  *
  * @example
  * ```ts
@@ -21,8 +21,18 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type FailureMatch,
+  FailureQueue,
+  parseJson,
+  pause,
+  queryObject,
+  type RecordedRequest,
+  readRequest,
+  send,
+  serve,
+} from '@oxygen/sandbox-kit';
 import type { z } from 'zod';
 import {
   badRequest,
@@ -95,26 +105,16 @@ export interface InstantlySandboxOptions {
 }
 
 /** A request the sandbox received, as it arrived. */
-export interface SandboxRequest {
-  method: string;
+export interface SandboxRequest extends RecordedRequest {
   /** Path without the query string, e.g. `/api/v2/leads/list`. */
   path: string;
-  query: Record<string, string | string[]>;
-  /** Header names lower-cased. */
-  headers: Record<string, string>;
-  /** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
-  body: unknown;
 }
 
 /** A failure to inject with {@link InstantlySandbox.failNext}. */
-export interface FailNextOptions {
+export interface FailNextOptions extends FailureMatch {
   status: 401 | 402 | 403 | 404 | 429 | 500 | 503;
-  /** How many matching requests fail. Default 1. */
-  count?: number;
   /** Sent as `Retry-After` (Instantly documents none on its API 429s; use it to test the header). */
   retryAfterSeconds?: number;
-  /** Only requests to this path (exact, or a pattern) fail. Default: any. */
-  path?: string | RegExp;
   /** Replaces the default message. */
   message?: string;
 }
@@ -169,10 +169,6 @@ export interface InstantlySandbox {
   close(): Promise<void>;
 }
 
-interface PendingFailure extends FailNextOptions {
-  remaining: number;
-}
-
 /**
  * Starts a sandbox on a free local port.
  *
@@ -206,39 +202,26 @@ export async function startInstantlySandbox(
     emailsPerMinute: options.rateLimits?.emailsPerMinute ?? 20,
   };
   const requests: SandboxRequest[] = [];
-  const failures: PendingFailure[] = [];
+  const failures = new FailureQueue<FailNextOptions>();
   // Request times in the last minute, workspace-wide; and GET /api/v2/emails apart.
   let hits: number[] = [];
   let emailHits: number[] = [];
   let delayMs = options.delayMs ?? 0;
   let enforceRateLimits = options.enforceRateLimits ?? false;
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      send(res, 500, {
-        statusCode: 500,
-        error: 'Internal Server Error',
-        message: `sandbox bug: ${String(error)}`,
-      });
-    });
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    const url = new URL(req.url ?? '/', 'http://sandbox');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const headers = flatHeaders(req);
+    const { raw, url, method, headers, query } = await readRequest(req);
     requests.push({
       method,
       path: url.pathname,
-      query: queryObject(url.searchParams),
+      query,
       headers,
       body: parseJson(raw),
     });
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    await pause(delayMs);
 
     try {
-      const failure = takeFailure(url.pathname);
+      const failure = failures.take(url.pathname);
       if (failure) {
         if (failure.retryAfterSeconds !== undefined)
           res.setHeader('retry-after', String(failure.retryAfterSeconds));
@@ -284,25 +267,20 @@ export async function startInstantlySandbox(
     hits.push(now);
   }
 
-  function takeFailure(path: string): PendingFailure | undefined {
-    const index = failures.findIndex(
-      (f) => f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
-    );
-    const failure = failures[index];
-    if (!failure) return undefined;
-    if (--failure.remaining <= 0) failures.splice(index, 1);
-    return failure;
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const server = await serve(
+    handle,
+    (res, error) => {
+      send(res, 500, {
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: `sandbox bug: ${String(error)}`,
+      });
+    },
+    options,
+  );
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: server.url,
     token: keys[0]?.token as string,
     keys,
     get workspace() {
@@ -326,7 +304,7 @@ export async function startInstantlySandbox(
       enforceRateLimits = value;
     },
     failNext(failure) {
-      failures.push({ ...failure, remaining: failure.count ?? 1 });
+      failures.push(failure);
     },
     addCampaign(campaign) {
       const now = store.now();
@@ -379,15 +357,11 @@ export async function startInstantlySandbox(
     reset() {
       store.reset();
       requests.length = 0;
-      failures.length = 0;
+      failures.clear();
       hits = [];
       emailHits = [];
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }
 
@@ -447,46 +421,4 @@ function parseBody(route: Route, raw: string, contentType: string | undefined): 
   }
   if (json === undefined) throw badRequest('body must be object');
   return validate(route.body, json, 'body');
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.statusCode = status;
-  if (text) res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function queryObject(params: URLSearchParams): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
-    const all = params.getAll(key);
-    out[key] = all.length === 1 ? (all[0] as string) : all;
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 /**
  * `@oxygen/provider-linkedin/sandbox`: a local, stateful fake of what the LinkedIn plugin talks
- * to, over real HTTP (`node:http`, no dependencies besides zod):
+ * to, over real HTTP (`node:http`, no dependencies besides zod and `@oxygen/sandbox-kit`):
  *
  * - LinkedIn's OAuth 2.0 + OpenID Connect: `GET /oauth/v2/authorization` (auto-approves as the
  *   signed-in member: 302 to `redirect_uri?code&state`), `POST /oauth/v2/accessToken`
@@ -28,8 +28,15 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type FailureMatch,
+  FailureQueue,
+  type RecordedRequest,
+  readRequest,
+  send as sendJson,
+  serve,
+} from '@oxygen/sandbox-kit';
 import {
   accessDenied,
   dataProviderError,
@@ -123,26 +130,18 @@ export interface LinkedInSandboxOptions {
 }
 
 /** A request the sandbox received, as it arrived. */
-export interface SandboxRequest {
-  method: string;
+export interface SandboxRequest extends RecordedRequest {
   /** Path without the query string, e.g. `/rest/posts`. */
   path: string;
   /** Path and query exactly as sent (percent-encoding kept), e.g. `/rest/reactions?actor=urn%3Ali%3A...`. */
   rawPath: string;
-  query: Record<string, string | string[]>;
-  /** Header names lower-cased. */
-  headers: Record<string, string>;
   /** Parsed JSON body, form fields for a form body, the raw text otherwise, undefined when empty. */
   body: unknown;
 }
 
 /** A failure to inject with {@link LinkedInSandbox.failNext}. */
-export interface FailNextOptions {
+export interface FailNextOptions extends FailureMatch {
   status: 401 | 403 | 404 | 429 | 500 | 502 | 503;
-  /** How many matching requests fail. Default 1. */
-  count?: number;
-  /** Only requests to this path (exact, or a pattern) fail. Default: any. */
-  path?: string | RegExp;
   /** Replaces the default message. */
   message?: string;
 }
@@ -188,10 +187,6 @@ export interface LinkedInSandbox {
   reset(): void;
   /** Stops listening. */
   close(): Promise<void>;
-}
-
-interface PendingFailure extends FailNextOptions {
-  remaining: number;
 }
 
 const DEFAULT_SCOPES = [...KNOWN_SCOPES];
@@ -247,7 +242,7 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions = {})
     tokenRequests: [],
   };
   const requests: SandboxRequest[] = [];
-  const failures: PendingFailure[] = [];
+  const failures = new FailureQueue<FailNextOptions>();
   const counters = new Map<string, number>();
 
   function seed(): void {
@@ -269,28 +264,19 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions = {})
   }
   seed();
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      send(res, 500, { message: `sandbox bug: ${String(error)}`, status: 500 });
-    });
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    const url = new URL(req.url ?? '/', 'http://sandbox');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const headers = flatHeaders(req);
+    const { raw, url, method, headers, query, rawPath } = await readRequest(req);
     requests.push({
       method,
       path: url.pathname,
-      rawPath: req.url ?? '/',
-      query: queryObject(url.searchParams),
+      rawPath,
+      query,
       headers,
       body: parseBody(raw, headers['content-type']),
     });
     res.setHeader('x-li-uuid', requestId());
     try {
-      const failure = takeFailure(url.pathname);
+      const failure = failures.take(url.pathname);
       if (failure) throw injectedError(failure.status, url.pathname, failure.message);
       const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
       if (!route) {
@@ -362,23 +348,14 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions = {})
     if (limits.member !== undefined && member > limits.member) throw throttled('MEMBER');
   }
 
-  function takeFailure(path: string): PendingFailure | undefined {
-    const index = failures.findIndex(
-      (f) => f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
-    );
-    const failure = failures[index];
-    if (!failure) return undefined;
-    if (--failure.remaining <= 0) failures.splice(index, 1);
-    return failure;
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  state.url = `http://${host}:${address.port}`;
+  const server = await serve(
+    handle,
+    (res, error) => {
+      send(res, 500, { message: `sandbox bug: ${String(error)}`, status: 500 });
+    },
+    options,
+  );
+  state.url = server.url;
 
   return {
     url: state.url,
@@ -399,7 +376,7 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions = {})
       state.consent = value;
     },
     failNext(failure) {
-      failures.push({ ...failure, remaining: failure.count ?? 1 });
+      failures.push(failure);
     },
     revokeToken(token) {
       const record = state.tokens.get(token);
@@ -442,32 +419,12 @@ export async function startLinkedInSandbox(options: LinkedInSandboxOptions = {})
       state.consent = 'approve';
       state.signedIn = [...members.keys()][0] as string;
       requests.length = 0;
-      failures.length = 0;
+      failures.clear();
       counters.clear();
       seed();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.statusCode = status;
-  if (text) res.setHeader('content-type', 'application/json');
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
@@ -482,19 +439,7 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
   }
 }
 
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function queryObject(params: URLSearchParams): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
-    const all = params.getAll(key);
-    out[key] = all.length === 1 ? (all[0] as string) : all;
-  }
-  return out;
+/** Answers JSON with LinkedIn's `content-type` (`application/json`, no charset). */
+function send(res: ServerResponse, status: number, body: unknown): void {
+  sendJson(res, status, body, 'application/json');
 }
