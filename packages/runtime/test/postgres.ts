@@ -1,46 +1,13 @@
 /** The PostgreSQL test server: reachable or not, and what to do about it. */
 
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { describe, it } from 'vitest';
-import { postgresTarget } from '../src/store/index.js';
+import { pgRequired, pgWhere } from './pg-target.js';
 
-export const pgUrl = process.env.OXYGEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const pgRequired = process.env.OXYGEN_TEST_REQUIRE_POSTGRES === '1';
-export const pgWhere = postgresTarget(pgUrl).label;
-
-/** A fresh schema name for one test file. */
-export function freshSchema(): string {
-  return `oxygen_test_${randomBytes(6).toString('hex')}`;
-}
-
-/** Undefined when PostgreSQL answers, else why not. */
-export async function pgProblem(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return (error as Error).message || String((error as { code?: string }).code);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** Drops a test schema. */
-export async function dropSchema(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${name}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
+export * from './pg-target.js';
 
 /**
- * When PostgreSQL is unreachable: fails the run if it is required (CI), else skips with one line.
+ * When PostgreSQL is unreachable: fails the run if it is required (CI), else skips quietly
+ * (global-setup.ts prints the one line for the whole run).
  * Call it only when {@link pgProblem} found a problem.
  */
 export function describePostgresUnavailable(suite: string, problem: string): void {
@@ -52,9 +19,7 @@ export function describePostgresUnavailable(suite: string, problem: string): voi
     });
     return;
   }
-  process.stderr.write(
-    `skipped: PostgreSQL ${suite} suite (no server at ${pgWhere}; set OXYGEN_TEST_REQUIRE_POSTGRES=1 to require it)\n`,
-  );
+  // global-setup.ts has already said, once, that the PostgreSQL suites are skipped.
   describe.skip(suite, () => {
     it('needs a PostgreSQL server', () => {});
   });
