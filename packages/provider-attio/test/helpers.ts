@@ -1,4 +1,4 @@
-import type { ActionDefinition, ConnectionInfo, OxygenError, RecordedRequest } from '@oxygen/core';
+import type { ActionDefinition, ConnectionInfo, RecordedRequest } from '@oxygen/core';
 import { executeAction, executeVerify } from '@oxygen/runtime';
 import type { z } from 'zod';
 import plugin from '../src/index.js';
@@ -58,15 +58,8 @@ export function verify(sandbox: AttioSandbox, token = sandbox.token) {
   return executeVerify({ ...callOptions(sandbox, token), retry: { limit: 0 } });
 }
 
-/** The error a promise rejects with; fails the test when it resolves. */
-export async function failure(promise: Promise<unknown>): Promise<OxygenError> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: OxygenError) => error,
-  );
-}
+/** Awaits a call that must fail (shared by every provider package's tests). */
+export { failure } from '@oxygen/testkit';
 
 /** Calls the sandbox directly (not through the plugin). */
 export async function call(

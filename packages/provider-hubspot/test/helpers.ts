@@ -4,7 +4,6 @@ import {
   authHeaders,
   type ConnectionInfo,
   createHttpContext,
-  type OxygenError,
   type RateLimiter,
   type RecordedRequest,
   type RetryPolicy,
@@ -88,15 +87,8 @@ export async function dryRun(
   return result.requests;
 }
 
-/** The error a promise rejects with; fails the test when it resolves. */
-export async function failure(promise: Promise<unknown>): Promise<OxygenError> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: OxygenError) => error,
-  );
-}
+/** Awaits a call that must fail (shared by every provider package's tests). */
+export { failure } from '@oxygen/testkit';
 
 /** Calls the sandbox directly (not through the plugin). */
 export async function call(

@@ -4,7 +4,6 @@ import {
   authHeaders,
   type ConnectionInfo,
   createHttpContext,
-  type OxygenError,
   type RecordedRequest,
 } from '@oxygen/core';
 import { executeAction } from '@oxygen/runtime';
@@ -65,15 +64,8 @@ export async function run<I extends z.ZodType, O extends z.ZodType>(
   return result.output as z.output<O>;
 }
 
-/** The error a promise rejects with; fails the test when it resolves. */
-export async function failure(promise: Promise<unknown>): Promise<OxygenError> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: OxygenError) => error,
-  );
-}
+/** Awaits a call that must fail (shared by every provider package's tests). */
+export { failure } from '@oxygen/testkit';
 
 /** Calls the sandbox directly (not through the plugin). */
 export async function call(

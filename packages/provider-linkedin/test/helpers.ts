@@ -1,4 +1,4 @@
-import type { AuthMode, ConnectionInfo, Credential, OxygenError } from '@oxygen/core';
+import type { AuthMode, ConnectionInfo, Credential } from '@oxygen/core';
 import { type ExecuteResult, executeAction, executeVerify } from '@oxygen/runtime';
 import plugin from '../src/index.js';
 import {
@@ -104,12 +104,5 @@ export function verify(sandbox: LinkedInSandbox, credential: Credential, mode: A
   });
 }
 
-/** The error a promise rejects with; fails the test when it resolves. */
-export async function failure(promise: Promise<unknown>): Promise<OxygenError> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: OxygenError) => error,
-  );
-}
+/** Awaits a call that must fail (shared by every provider package's tests). */
+export { failure } from '@oxygen/testkit';

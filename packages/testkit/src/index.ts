@@ -18,5 +18,6 @@
  */
 
 export * from './conformance.js';
+export * from './failure.js';
 export * from './openapi.js';
 export * from './skill.js';
