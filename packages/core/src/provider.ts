@@ -263,6 +263,58 @@ export interface WebhookSupport {
    * the provider documents (not JSON, missing ids).
    */
   parse(request: WebhookRequest): ParsedWebhookEvent[];
+  /**
+   * Registers and removes subscriptions through the provider's API (Instantly, Attio). Absent
+   * when the provider only allows webhooks in its app settings; {@link WebhookSupport.setup}
+   * then says what to configure by hand.
+   */
+  subscriptions?: WebhookSubscriptions | undefined;
+  /**
+   * What a person must configure in the provider's settings for deliveries to reach `url`, one
+   * step per line (HubSpot: the app's target URL and its event subscriptions). Shown by
+   * `oxygen integrations events enable` when there is no {@link WebhookSupport.subscriptions}.
+   */
+  setup?: ((input: WebhookSetupInput) => string[]) | undefined;
+}
+
+/** What {@link WebhookSubscriptions.create} registers. */
+export interface WebhookSubscriptionInput {
+  /** The ingress URL deliveries must go to (one per subscription). */
+  url: string;
+  /** The provider's names of the events to subscribe to (each event's `providerType ?? type`). */
+  providerTypes: string[];
+  /**
+   * A random secret (32 bytes, base64url) for providers that sign nothing but echo what is
+   * registered (Instantly's custom `headers`). Providers that issue their own ignore it.
+   */
+  secret: string;
+}
+
+/** A subscription the provider created. */
+export interface CreatedWebhookSubscription {
+  /** The provider's id for it, which {@link WebhookSubscriptions.delete} takes. */
+  id: string;
+  /** The signing secret when the provider issues one (Attio); absent means the input's `secret`. */
+  secret?: string | undefined;
+}
+
+/**
+ * A provider's webhook subscription API. Both calls run with the connection's credential through
+ * `ctx.http`, like actions, so they are rate limited, retried and error-mapped the same way.
+ */
+export interface WebhookSubscriptions {
+  /** Creates a subscription delivering `providerTypes` to `url`. */
+  create(ctx: ActionContext, input: WebhookSubscriptionInput): Promise<CreatedWebhookSubscription>;
+  /** Deletes it; resolves (does not throw) when the provider says it is already gone (404). */
+  delete(ctx: ActionContext, id: string): Promise<void>;
+}
+
+/** What {@link WebhookSupport.setup} describes. */
+export interface WebhookSetupInput {
+  /** The ingress URL the provider must deliver to. */
+  url: string;
+  /** The provider's names of the events to subscribe to. */
+  providerTypes: string[];
 }
 
 /** A provider plugin. Build it with {@link defineProvider}. */

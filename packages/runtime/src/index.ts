@@ -24,6 +24,7 @@ export * from './credits/index.js';
 export * from './engine/execute.js';
 export * from './engine/paginate.js';
 export * from './engine/webhooks.js';
+export * from './events/index.js';
 export * from './orgs/index.js';
 export * from './plugins/contract.js';
 export * from './plugins/loader.js';

@@ -8,6 +8,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type ActionContext,
   type ApiKeyScheme,
   AuthError,
   type AuthMode,
@@ -21,6 +22,8 @@ import {
   type RecordedRequest,
   type RetryPolicy,
   ValidationError,
+  type WebhookRequest,
+  type WebhookVerifyOptions,
 } from '@oxygen/core';
 import type {
   AuthHost,
@@ -43,6 +46,18 @@ import {
   refundFailedCall,
 } from './credits/managed.js';
 import type { CallAuth } from './engine/execute.js';
+import { EventBus } from './events/bus.js';
+import type {
+  DeliveryQueue,
+  DeliverySettings,
+  DeliveryWorker,
+  DeliveryWorkerOptions,
+  EventsHost,
+  IngressOutcome,
+} from './events/index.js';
+import { OrgEvents } from './events/org-events.js';
+import { deliverySettingsFromEnv } from './events/settings.js';
+import { OrgTriggers } from './events/triggers.js';
 import { ApiTokens, ConnectLinks, Organizations } from './orgs/index.js';
 import { FIRST_PARTY_PLUGINS, type PluginFailure, PluginRegistry } from './plugins/loader.js';
 import { newId } from './store/ids.js';
@@ -54,6 +69,7 @@ import { connectionAad, createVault, loadMasterKeys, type Vault } from './vault/
 const engine = () => import('./engine/execute.js');
 const catalog = () => import('./catalog.js');
 const auth = () => import('./auth/index.js');
+const events = () => import('./events/index.js');
 
 /** Options for {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -71,6 +87,13 @@ export interface RuntimeOptions {
   resolveFrom?: readonly string[];
   /** Retry policy for provider calls (tests shorten the delays). */
   retry?: RetryPolicy;
+  /**
+   * The public base URL providers deliver webhooks to (`https://oxygen.example.com`); ingress
+   * URLs are `<publicUrl>/webhooks/<provider>/<endpoint>`. Default `OXYGEN_PUBLIC_URL`.
+   */
+  publicUrl?: string | undefined;
+  /** Trigger delivery retries (tests shorten the backoff). Default from `OXYGEN_DELIVERY_*`. */
+  delivery?: Partial<DeliverySettings> | undefined;
 }
 
 /** What a dry run reports. */
@@ -157,7 +180,12 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       plugins: [...new Set(plugins)],
       resolveFrom: [...(options.resolveFrom ?? []), process.cwd(), dirname(fileURLToPath(import.meta.url))],
     });
-    return new Runtime(store, vault, registry, env, options.retry);
+    return new Runtime(store, vault, registry, env, options.retry, {
+      databaseUrl,
+      schema: options.schema,
+      publicUrl: options.publicUrl ?? (env.OXYGEN_PUBLIC_URL?.trim() || undefined),
+      delivery: deliverySettingsFromEnv(env, options.delivery),
+    });
   } catch (error) {
     await store.close();
     throw error;
@@ -168,6 +196,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 export class Runtime {
   private readonly limiters = new Map<string, RateLimiter>();
   private tokenRefresher: Promise<TokenRefresher> | undefined;
+  private deliveryQueue: Promise<DeliveryQueue> | undefined;
+  /** In-process subscribers to accepted events (see `OrgEvents.subscribe`). */
+  readonly bus = new EventBus();
 
   /** @internal use {@link createRuntime} */
   constructor(
@@ -178,6 +209,12 @@ export class Runtime {
     readonly plugins: PluginRegistry,
     private readonly env: NodeJS.ProcessEnv,
     private readonly retry: RetryPolicy | undefined,
+    private readonly settings: {
+      databaseUrl?: string | undefined;
+      schema?: string | undefined;
+      publicUrl?: string | undefined;
+      delivery: DeliverySettings;
+    } = { delivery: deliverySettingsFromEnv({}) },
   ) {}
 
   /** An organization's connections and runs. Nothing here can reach another organization. */
@@ -218,9 +255,86 @@ export class Runtime {
     return new ConnectLinks(this);
   }
 
-  /** Closes the store. */
+  /**
+   * Receives one provider webhook delivery at `/webhooks/<provider>/<endpoint>`: verifies it as
+   * the provider documents, de-duplicates, normalizes and stores its events and queues their
+   * trigger deliveries, all before answering. Refusals are recorded in the deliveries log.
+   *
+   * @throws NotFoundError for an unknown provider or endpoint (nothing stored).
+   *
+   * @example
+   * ```ts
+   * const outcome = await runtime.receiveWebhook('attio', 'sub_01J...', {
+   *   method: 'POST', url: 'https://oxygen.example.com/webhooks/attio/sub_01J...', headers, rawBody,
+   * });
+   * reply.code(outcome.status).send({ accepted: outcome.accepted });
+   * ```
+   */
+  async receiveWebhook(
+    providerId: string,
+    endpoint: string,
+    request: WebhookRequest,
+    options?: WebhookVerifyOptions,
+  ): Promise<IngressOutcome> {
+    const { receiveWebhook } = await events();
+    return receiveWebhook(this.eventsHost(), providerId, endpoint, request, options);
+  }
+
+  /**
+   * Starts a delivery worker in this process: due trigger deliveries are attempted and retried.
+   * On PostgreSQL attempts are pg-boss jobs any number of workers share; on SQLite run one.
+   *
+   * @example
+   * ```ts
+   * const worker = await runtime.startDeliveryWorker();
+   * // ... serve the ingress ...
+   * await worker.stop();
+   * ```
+   */
+  async startDeliveryWorker(options: DeliveryWorkerOptions = {}): Promise<DeliveryWorker> {
+    const { startDeliveryWorker } = await events();
+    return startDeliveryWorker(this.eventsHost(), options);
+  }
+
+  /** The public base URL providers deliver webhooks to, when configured. */
+  get publicUrl(): string | undefined {
+    return this.settings.publicUrl;
+  }
+
+  /** Closes the delivery queue and the store. */
   async close(): Promise<void> {
+    const queue = this.deliveryQueue;
+    this.deliveryQueue = undefined;
+    if (queue) await (await queue.catch(() => undefined))?.stop();
     await this.store.close();
+  }
+
+  /** @internal The queue trigger deliveries wait in: pg-boss on PostgreSQL, the rows on SQLite. */
+  queue(): Promise<DeliveryQueue> {
+    this.deliveryQueue ??= events().then(({ EmbeddedQueue, PgBossQueue }) =>
+      this.settings.databaseUrl
+        ? new PgBossQueue({
+            connectionString: this.settings.databaseUrl,
+            schema: `${this.settings.schema ?? 'oxygen'}_jobs`,
+          })
+        : new EmbeddedQueue(this.store),
+    );
+    return this.deliveryQueue;
+  }
+
+  /** @internal The runtime as the events code sees it. */
+  eventsHost(): EventsHost {
+    return {
+      ...this.authHost(),
+      listProviders: async () => (await this.plugins.loadAll()).providers,
+      resolveConnection: (organizationId, ref) => this.org(organizationId).resolve(ref),
+      callProvider: (row, provider, where, fn) =>
+        this.org(row.organization_id).callProvider(row, provider, where, fn),
+      publicUrl: () => this.settings.publicUrl,
+      bus: this.bus,
+      queue: () => this.queue(),
+      delivery: this.settings.delivery,
+    };
   }
 
   /** @internal */
@@ -329,6 +443,16 @@ export class OrgRuntime {
   /** The organization's credits: balance, grants (an admin operation) and history. */
   get credits(): OrgCredits {
     return orgCredits(this.runtime.store, this.organizationId);
+  }
+
+  /** The organization's provider events: catalog, enable/disable, deliveries log, replay, subscribe. */
+  get events(): OrgEvents {
+    return new OrgEvents(this.runtime.eventsHost(), this.organizationId);
+  }
+
+  /** The organization's workflow triggers: URLs matching events are POSTed to, signed. */
+  get triggers(): OrgTriggers {
+    return new OrgTriggers(this.runtime.eventsHost(), this.organizationId);
   }
 
   /** The organization's connections, oldest first. */
@@ -701,6 +825,41 @@ export class OrgRuntime {
     }
     if (credential.type !== 'oauth2') return { scheme, credential };
     return { scheme, credential: await (await this.runtime.refresher()).fresh(row, provider, { dryRun }) };
+  }
+
+  /**
+   * @internal Runs a plugin function that calls the provider (webhook subscriptions) with the
+   * connection's credential, refreshed when needed, once more after a 401 for an OAuth token.
+   */
+  async callProvider<T>(
+    row: StoredConnection,
+    provider: ProviderDefinition,
+    where: string,
+    fn: (ctx: ActionContext) => Promise<T>,
+  ): Promise<T> {
+    assertUsable(row);
+    const { executeCall } = await engine();
+    const info: ConnectionInfo = {
+      id: row.id,
+      organization_id: row.organization_id,
+      provider: row.provider,
+      auth_mode: row.auth_mode,
+      account_label: row.account_label,
+      scopes: row.scopes,
+    };
+    return this.retryUnauthorized(row, provider, await this.authFor(row, provider), false, async (auth) =>
+      executeCall(
+        {
+          provider,
+          connection: info,
+          auth,
+          rateLimiter: await this.runtime.limiterFor(row.id, provider),
+          ...(await this.runtime.callDefaults(provider)),
+        },
+        where,
+        fn,
+      ),
+    );
   }
 
   /** Runs `call`; after a 401 for an OAuth token, refreshes it once and runs `call` once more. */

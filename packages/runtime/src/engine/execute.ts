@@ -145,6 +145,24 @@ export async function executeVerify(options: CallOptions): Promise<VerifyResult 
   }
 }
 
+/**
+ * Runs any plugin function that talks to the provider for a connection (a webhook subscription's
+ * create or delete), with the same per-call context, limits, retries and error mapping as an
+ * action. `where` names it in errors (`webhooks.subscriptions.create`).
+ */
+export async function executeCall<T>(
+  options: CallOptions,
+  where: string,
+  fn: (ctx: ActionContext) => Promise<T>,
+): Promise<T> {
+  const { ctx } = buildContext(options, undefined, false);
+  try {
+    return await fn(ctx);
+  } catch (error) {
+    throw asOxygenError(error, options.provider, where, credentialSecrets(options.auth.credential));
+  }
+}
+
 /** Anything a plugin throws becomes a typed error; a plain crash is the plugin's bug. */
 function asOxygenError(
   error: unknown,

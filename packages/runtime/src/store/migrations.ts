@@ -186,6 +186,113 @@ export const migrations: Readonly<Record<string, Migration>> = {
       }
     },
   },
+  '0007_events': {
+    async up(db: Kysely<unknown>) {
+      // Provider events: what the organization enabled, each trigger URL, every event received
+      // (unique per provider event id: the de-duplication key) and one delivery row per event and
+      // target, which is the log `oxygen integrations events deliveries` reads.
+      await db.schema
+        .createTable('event_subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('provider_subscription_id', 'text')
+        .addColumn('secret', 'text')
+        .addColumn('endpoint', 'text', (c) => c.notNull())
+        .addColumn('setup', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('event_subscriptions_org_event_key', [
+          'organization_id',
+          'provider',
+          'event_type',
+        ])
+        .execute();
+      await db.schema
+        .createTable('event_triggers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('event_triggers_org_event_url_key', [
+          'organization_id',
+          'provider',
+          'event_type',
+          'url',
+        ])
+        .execute();
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('provider_event_id', 'text', (c) => c.notNull())
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addUniqueConstraint('events_org_provider_event_key', [
+          'organization_id',
+          'provider',
+          'provider_event_id',
+        ])
+        .execute();
+      await db.schema
+        .createTable('event_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('event_id', 'text')
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text')
+        .addColumn('provider_event_id', 'text')
+        .addColumn('trigger_id', 'text')
+        .addColumn('url', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('detail', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('status_code', 'integer')
+        .addColumn('duration_ms', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('locked_until', 'text')
+        .addColumn('replay_of', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('event_deliveries_org_created_idx')
+        .on('event_deliveries')
+        .columns(['organization_id', 'created_at'])
+        .execute();
+      // The worker's scan: due deliveries by next attempt.
+      await db.schema
+        .createIndex('event_deliveries_due_idx')
+        .on('event_deliveries')
+        .columns(['status', 'next_attempt_at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['event_deliveries', 'events', 'event_triggers', 'event_subscriptions']) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  },
 };
 
 /** Migration names in the order they run. */

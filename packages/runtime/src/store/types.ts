@@ -190,8 +190,135 @@ export interface OAuthStatesTable {
   error_detail: string | null;
 }
 
+/**
+ * The `event_subscriptions` table (migration `0007_events`): the events an organization enabled,
+ * one row per provider and event type.
+ */
+export interface EventSubscriptionsTable {
+  /** Subscription id (`sub_...`); primary key. */
+  id: string;
+  /** Owning organization (cascade on delete). */
+  organization_id: string;
+  /** The connection whose provider account delivers the events. */
+  connection_id: string;
+  /** Provider id (`instantly`). */
+  provider: string;
+  /** The declared event type (`email.reply_received`). */
+  event_type: string;
+  /** The provider's id for the webhook it registered; `null` when set up by hand (HubSpot). */
+  provider_subscription_id: string | null;
+  /** Vault envelope of the signing secret; `null` when the secret is the OAuth app's. */
+  secret: string | null;
+  /**
+   * The last path segment of the ingress URL (`/webhooks/<provider>/<endpoint>`): this row's id
+   * when the secret is per subscription, the connection id when it is the app's (one URL for
+   * every event of the account, as HubSpot allows one target URL per app).
+   */
+  endpoint: string;
+  /** JSON array of the steps a person must take in the provider's settings, when any. */
+  setup: string | null;
+  /** When it was enabled. */
+  created_at: Timestamp;
+}
+
+/** The `event_triggers` table: URLs matching events are POSTed to, signed (Standard Webhooks). */
+export interface EventTriggersTable {
+  /** Trigger id (`trg_...`); primary key. */
+  id: string;
+  /** Owning organization (cascade on delete). */
+  organization_id: string;
+  /** Provider id. */
+  provider: string;
+  /** The declared event type. */
+  event_type: string;
+  /** Where matching events are POSTed. */
+  url: string;
+  /** Vault envelope of the Standard Webhooks signing secret (`whsec_...`). */
+  secret: string;
+  /** When it was added. */
+  created_at: Timestamp;
+}
+
+/** The `events` table: every accepted provider event, once (unique per provider event id). */
+export interface EventsTable {
+  /** Event id (`evt_...`), the `id` of the normalized event and the `webhook-id` of its deliveries. */
+  id: string;
+  organization_id: string;
+  connection_id: string;
+  provider: string;
+  /** The declared event type, or the provider's name when the plugin declares none. */
+  event_type: string;
+  /** The provider's id for the event: the de-duplication key. */
+  provider_event_id: string;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+  /** The normalized event as JSON (`{ id, source, type, occurred_at, organization_id, connection_id, data }`). */
+  payload: string;
+}
+
+/** What became of a delivery. */
+export type DeliveryStatus =
+  | 'pending'
+  | 'delivered'
+  | 'retrying'
+  | 'failed'
+  | 'ignored'
+  | 'rejected'
+  | 'duplicate';
+
+/** Every {@link DeliveryStatus}. */
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'pending',
+  'delivered',
+  'retrying',
+  'failed',
+  'ignored',
+  'rejected',
+  'duplicate',
+];
+
+/** The `event_deliveries` table: one row per event received and target, and per refused delivery. */
+export interface EventDeliveriesTable {
+  /** Delivery id (`dlv_...`); primary key. */
+  id: string;
+  organization_id: string;
+  /** The event; `null` when the delivery was rejected before an event was accepted. */
+  event_id: string | null;
+  provider: string;
+  event_type: string | null;
+  provider_event_id: string | null;
+  /** The trigger it goes to; `null` for ignored, rejected and duplicate rows. */
+  trigger_id: string | null;
+  url: string | null;
+  status: DeliveryStatus;
+  /** Stable code of why a delivery was ignored, rejected or a duplicate. */
+  reason: string | null;
+  /** One line for people: what happened and what to do. Never a secret. */
+  detail: string | null;
+  attempts: number;
+  max_attempts: number;
+  /** The target's last HTTP status. */
+  status_code: number | null;
+  /** The last attempt's duration. */
+  duration_ms: number | null;
+  last_error: string | null;
+  /** When the next attempt is due (pending, retrying). */
+  next_attempt_at: Timestamp | null;
+  /** A worker holds the delivery until then (claimed for an attempt). */
+  locked_until: Timestamp | null;
+  /** The delivery this one replays. */
+  replay_of: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  delivered_at: Timestamp | null;
+}
+
 /** Every table the store knows, for `Kysely<Database>`. Later features add theirs here. */
 export interface Database {
+  event_subscriptions: EventSubscriptionsTable;
+  event_triggers: EventTriggersTable;
+  events: EventsTable;
+  event_deliveries: EventDeliveriesTable;
   organizations: OrganizationsTable;
   connections: ConnectionsTable;
   oauth_states: OAuthStatesTable;

@@ -87,7 +87,34 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     columns: ['organization_id'],
     aad: (row) => oauthStateAad(String(row.organization_id), String(row.id)),
   },
+  // Provider events: a subscription's signing secret and a trigger's Standard Webhooks secret.
+  {
+    table: 'event_subscriptions',
+    column: 'secret',
+    key: 'id',
+    columns: ['organization_id'],
+    aad: (row) => eventSecretAad('event_subscription', String(row.organization_id), String(row.id)),
+  },
+  {
+    table: 'event_triggers',
+    column: 'secret',
+    key: 'id',
+    columns: ['organization_id'],
+    aad: (row) => eventSecretAad('event_trigger', String(row.organization_id), String(row.id)),
+  },
 ];
+
+/**
+ * The AAD a provider-event secret is sealed with (`events/`): the kind of row, its organization
+ * and its id, so an envelope copied to another row or organization does not open.
+ */
+export function eventSecretAad(
+  kind: 'event_subscription' | 'event_trigger',
+  organizationId: string,
+  id: string,
+): string {
+  return `${kind}:${organizationId}:${id}`;
+}
 
 /** The AAD `auth/oauth.ts` seals an OAuth state's secrets with. */
 function oauthStateAad(organizationId: string, stateId: string): string {

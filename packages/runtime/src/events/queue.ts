@@ -1,0 +1,197 @@
+/**
+ * Where delivery attempts wait for a worker. On PostgreSQL they are pg-boss jobs (claimed with
+ * `SELECT ... FOR UPDATE SKIP LOCKED`, so any number of server processes can work the queue),
+ * written in the same transaction as the delivery row: an accepted event can never be left
+ * without its job. On the embedded SQLite store the delivery rows themselves are the queue
+ * (`next_attempt_at`), polled by one in-process worker.
+ *
+ * @module
+ */
+
+import { CompiledQuery } from 'kysely';
+import type { Store } from '../store/types.js';
+
+/** One queued attempt: the delivery, and how many attempts it had when it was queued. */
+export interface DeliveryJob {
+  id: string;
+  attempt: number;
+}
+
+/** A delivery queue. */
+export interface DeliveryQueue {
+  readonly kind: 'embedded' | 'pg-boss';
+  /**
+   * Queues an attempt of delivery `job.id` at `runAt`. Call it inside the transaction (`store`)
+   * that wrote the delivery row, so both commit or neither does.
+   */
+  enqueue(store: Store, job: DeliveryJob, runAt: string): Promise<void>;
+  /** Runs `handler` for due attempts until {@link DeliveryQueue.stop}. */
+  work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void>;
+  /** Tells a local worker new attempts are due (after a commit). */
+  wake(): void;
+  /** Stops working and releases connections. */
+  stop(): Promise<void>;
+}
+
+/** The pg-boss queue name. */
+export const DELIVERY_QUEUE = 'oxygen-event-deliveries';
+
+/**
+ * The embedded queue: due rows of `event_deliveries`, polled every `pollMs` (and at once when
+ * woken). One worker per store file: SQLite has one writer anyway.
+ */
+export class EmbeddedQueue implements DeliveryQueue {
+  readonly kind = 'embedded' as const;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private handler: ((job: DeliveryJob) => Promise<void>) | undefined;
+  private concurrency = 4;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly pollMs = 250,
+  ) {}
+
+  async enqueue(): Promise<void> {
+    // The row's next_attempt_at is the schedule; nothing else to write.
+  }
+
+  async work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void> {
+    this.handler = handler;
+    this.concurrency = concurrency;
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  wake(): void {
+    if (!this.handler || this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const handler = this.handler;
+    if (!handler) return;
+    for (;;) {
+      const now = new Date().toISOString();
+      let due: { id: string; attempts: number }[];
+      try {
+        due = await this.store.db
+          .selectFrom('event_deliveries')
+          .select(['id', 'attempts'])
+          .where('status', 'in', ['pending', 'retrying'])
+          .where('next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+          .orderBy('next_attempt_at')
+          .limit(this.concurrency)
+          .execute();
+      } catch {
+        return; // store closed or busy: the next tick tries again
+      }
+      if (due.length === 0 || this.stopped) return;
+      await Promise.all(due.map((row) => handler({ id: row.id, attempt: row.attempts }).catch(() => {})));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Options of {@link PgBossQueue}. */
+export interface PgBossQueueOptions {
+  connectionString: string;
+  /** The PostgreSQL schema pg-boss keeps its tables in. */
+  schema: string;
+}
+
+/** The PostgreSQL queue: pg-boss jobs, started on first use. */
+export class PgBossQueue implements DeliveryQueue {
+  readonly kind = 'pg-boss' as const;
+  // biome-ignore lint/suspicious/noExplicitAny: pg-boss is loaded lazily (CommonJS default export)
+  private boss: Promise<any> | undefined;
+
+  constructor(private readonly options: PgBossQueueOptions) {}
+
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  private start(supervise: boolean): Promise<any> {
+    this.boss ??= (async () => {
+      const { default: PgBoss } = await import('pg-boss');
+      const boss = new PgBoss({
+        connectionString: this.options.connectionString,
+        schema: this.options.schema,
+        max: 4,
+        supervise,
+        schedule: false,
+        application_name: 'oxygen-deliveries',
+      });
+      boss.on('error', (error: Error) => {
+        process.stderr.write(`oxygen: delivery queue: ${error.message}\n`);
+      });
+      await boss.start();
+      // Each job is one attempt; a job whose worker died mid-attempt expires and runs again.
+      await boss.createQueue(DELIVERY_QUEUE, {
+        name: DELIVERY_QUEUE,
+        retryLimit: 5,
+        retryDelay: 5,
+        expireInSeconds: 120,
+      });
+      return boss;
+    })();
+    return this.boss;
+  }
+
+  async enqueue(store: Store, job: DeliveryJob, runAt: string): Promise<void> {
+    const boss = await this.start(false);
+    await boss.send(DELIVERY_QUEUE, job, {
+      startAfter: new Date(runAt),
+      db: {
+        // The job row goes in the caller's transaction.
+        executeSql: async (text: string, values: unknown[]) => {
+          const result = await store.db.executeQuery(CompiledQuery.raw(text, values));
+          return { rows: result.rows };
+        },
+      },
+    });
+  }
+
+  async work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void> {
+    const boss = await this.start(true);
+    for (let i = 0; i < Math.max(1, Math.ceil(concurrency / 4)); i++) {
+      await boss.work(
+        DELIVERY_QUEUE,
+        { batchSize: Math.min(4, concurrency), pollingIntervalSeconds: 0.5 },
+        async (jobs: { data: DeliveryJob }[]) => {
+          await Promise.all(jobs.map((job) => handler(job.data)));
+        },
+      );
+    }
+  }
+
+  wake(): void {
+    // pg-boss notifies this process's workers itself, and others poll every 0.5 s.
+  }
+
+  async stop(): Promise<void> {
+    if (!this.boss) return;
+    const boss = await this.boss.catch(() => undefined);
+    this.boss = undefined;
+    await boss?.stop({ graceful: true, wait: true, timeout: 5_000 });
+  }
+}

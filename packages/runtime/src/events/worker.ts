@@ -1,0 +1,33 @@
+/**
+ * The delivery worker: takes due attempts off the queue and makes them. Start one in each server
+ * process (`oxygen serve` does); on PostgreSQL any number can run, on SQLite run one.
+ *
+ * @module
+ */
+
+import { attemptDelivery } from './deliver.js';
+import type { EventsHost } from './host.js';
+
+/** Options of {@link startDeliveryWorker}. */
+export interface DeliveryWorkerOptions {
+  /** Attempts in flight at once (default 8). */
+  concurrency?: number | undefined;
+}
+
+/** A running worker. */
+export interface DeliveryWorker {
+  /** Stops taking new attempts and waits for the ones in flight. */
+  stop(): Promise<void>;
+}
+
+/** Starts a worker on the runtime's queue. @internal use `runtime.startDeliveryWorker()` */
+export async function startDeliveryWorker(
+  host: EventsHost,
+  options: DeliveryWorkerOptions = {},
+): Promise<DeliveryWorker> {
+  const queue = await host.queue();
+  await queue.work(async (job) => {
+    await attemptDelivery(host, job);
+  }, options.concurrency ?? 8);
+  return { stop: () => queue.stop() };
+}
