@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/index.js';
 import { newId, openStore } from '../src/store/index.js';
 import { describeCreditsAndRotationOnPostgres } from './credits.postgres.js';
+import { describeEvents } from './events.suite.js';
 import { describePostgresUnavailable, dropSchema, freshSchema, pgProblem, pgUrl } from './postgres.js';
 import { describeRuntime } from './runtime.suite.js';
 import { bundleScript, describeStore, runNode } from './store.suite.js';
@@ -32,6 +33,25 @@ if (problem === undefined) {
   );
 
   describeCreditsAndRotationOnPostgres(url, schema);
+
+  // pg-boss keeps its jobs in `<schema>_jobs`.
+  afterAll(() => dropSchema(`${schema}_jobs`));
+  const eventsKey = randomBytes(32).toString('base64');
+  describeEvents(
+    'provider events (postgres)',
+    (options) =>
+      createRuntime({
+        databaseUrl: url,
+        schema,
+        ...options,
+        env: { ...options.env, OXYGEN_MASTER_KEY: eventsKey },
+      }),
+    async (runtime) => {
+      const tables = ['event_subscriptions', 'event_triggers', 'events', 'event_deliveries'] as const;
+      const rows = await Promise.all(tables.map((t) => runtime.store.db.selectFrom(t).selectAll().execute()));
+      return JSON.stringify(rows);
+    },
+  );
 
   describe('store (postgres specifics)', () => {
     it('is safe when several processes open and migrate a fresh schema at once', async () => {
