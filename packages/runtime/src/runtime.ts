@@ -47,6 +47,7 @@ import {
 } from './credits/managed.js';
 import type { CallAuth } from './engine/execute.js';
 import { EventBus } from './events/bus.js';
+import { TtlCache } from './events/cache.js';
 import type {
   DeliveryQueue,
   DeliverySettings,
@@ -58,6 +59,7 @@ import type {
 import { OrgEvents } from './events/org-events.js';
 import { deliverySettingsFromEnv } from './events/settings.js';
 import { OrgTriggers } from './events/triggers.js';
+import { IngressWriter } from './events/writer.js';
 import { ApiTokens, ConnectLinks, Organizations } from './orgs/index.js';
 import { FIRST_PARTY_PLUGINS, type PluginFailure, PluginRegistry } from './plugins/loader.js';
 import { newId } from './store/ids.js';
@@ -199,6 +201,8 @@ export class Runtime {
   private deliveryQueue: Promise<DeliveryQueue> | undefined;
   /** In-process subscribers to accepted events (see `OrgEvents.subscribe`). */
   readonly bus = new EventBus();
+  private readonly ingressCache = new TtlCache();
+  private ingressWriter: IngressWriter | undefined;
 
   /** @internal use {@link createRuntime} */
   constructor(
@@ -334,6 +338,8 @@ export class Runtime {
       bus: this.bus,
       queue: () => this.queue(),
       delivery: this.settings.delivery,
+      cache: this.ingressCache,
+      writer: (this.ingressWriter ??= new IngressWriter(this.store, () => this.queue())),
     };
   }
 

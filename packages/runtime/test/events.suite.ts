@@ -229,6 +229,20 @@ export function describeEvents(
       }
     });
 
+    it('accepts one copy of an event sent many times at once, and every distinct event of a burst', async () => {
+      const { o, hook } = await setup();
+      const copies = Array.from({ length: 5 }, () => delivery(hook, { id: 'ev_burst' }));
+      const distinct = Array.from({ length: 40 }, (_, i) => delivery(hook, { id: `ev_burst_${i}` }));
+      const outcomes = await Promise.all([...copies, ...distinct].map((r) => receive(r)));
+      expect(outcomes.reduce((n, x) => n + x.accepted, 0)).toBe(41);
+      expect(outcomes.reduce((n, x) => n + x.duplicate, 0)).toBe(4);
+      const rows = await o.events.deliveries({ limit: 1000 });
+      expect(rows.filter((r) => r.status === 'duplicate')).toHaveLength(4);
+      expect(new Set(rows.filter((r) => r.status === 'pending').map((r) => r.provider_event_id)).size).toBe(
+        41,
+      );
+    });
+
     it('rejects a tampered body, a wrong secret, a stale timestamp and a malformed body, saying which', async () => {
       const { o, hook } = await setup();
       const signed = delivery(hook, { id: 'ev_tamper' });

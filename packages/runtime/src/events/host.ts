@@ -9,8 +9,10 @@ import type { ActionContext, ProviderDefinition } from '@oxygen/core';
 import type { AuthHost } from '../auth/host.js';
 import type { StoredConnection } from '../store/types.js';
 import type { EventBus } from './bus.js';
+import type { TtlCache } from './cache.js';
 import type { DeliveryQueue } from './queue.js';
 import type { DeliverySettings } from './types.js';
+import type { IngressWriter } from './writer.js';
 
 /** The runtime as the events code sees it. */
 export interface EventsHost extends AuthHost {
@@ -32,4 +34,8 @@ export interface EventsHost extends AuthHost {
   /** Where delivery attempts are queued. */
   queue(): Promise<DeliveryQueue>;
   readonly delivery: DeliverySettings;
+  /** Short-lived lookups of the ingress; cleared on every change to subscriptions or triggers. */
+  readonly cache: TtlCache;
+  /** Group-commit writer of the ingress. */
+  readonly writer: IngressWriter;
 }

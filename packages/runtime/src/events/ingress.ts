@@ -21,10 +21,10 @@ import { matchEvent, type NormalizedEvent, normalizeEvent } from '../engine/webh
 import { newId } from '../store/ids.js';
 import type { EventDeliveriesTable, StoredConnection } from '../store/types.js';
 import { eventSecretAad } from '../vault/rotate.js';
-import { queueDeliveries } from './deliver.js';
 import type { EventsHost } from './host.js';
-import { newDeliveryRow, triggersFor } from './records.js';
+import { newDeliveryRow } from './records.js';
 import type { IngressOutcome } from './types.js';
+import type { WriteItem } from './writer.js';
 
 /** Where a delivery goes once its endpoint is known: the organization, connection and secret. */
 interface Endpoint {
@@ -105,6 +105,34 @@ function appSecret(
   }
 }
 
+/** The organization's enabled events and triggers for one provider, as the ingress routes by them. */
+interface Routes {
+  enabled: Set<string>;
+  triggers: Map<string, { id: string; url: string }[]>;
+}
+
+async function loadRoutes(host: EventsHost, organizationId: string, provider: string): Promise<Routes> {
+  const [subs, triggers] = await Promise.all([
+    host.store.db
+      .selectFrom('event_subscriptions')
+      .select('event_type')
+      .where('organization_id', '=', organizationId)
+      .where('provider', '=', provider)
+      .execute(),
+    host.store.db
+      .selectFrom('event_triggers')
+      .select(['id', 'url', 'event_type'])
+      .where('organization_id', '=', organizationId)
+      .where('provider', '=', provider)
+      .orderBy('id')
+      .execute(),
+  ]);
+  const byType = new Map<string, { id: string; url: string }[]>();
+  for (const t of triggers)
+    byType.set(t.event_type, [...(byType.get(t.event_type) ?? []), { id: t.id, url: t.url }]);
+  return { enabled: new Set(subs.map((r) => r.event_type)), triggers: byType };
+}
+
 /**
  * Receives one provider delivery.
  *
@@ -124,7 +152,9 @@ export async function receiveWebhook(
       hint: 'Deliveries go to the URL `oxygen integrations events list` shows for an enabled event.',
     });
   if (!provider?.webhooks) throw unknown();
-  const endpoint = await findEndpoint(host, provider, endpointId);
+  const endpoint = await host.cache.get(`endpoint\u0000${provider.id}\u0000${endpointId}`, () =>
+    findEndpoint(host, provider, endpointId),
+  );
   if (!endpoint) throw unknown();
   const orgId = endpoint.organizationId;
   const at = new Date().toISOString();
@@ -139,17 +169,17 @@ export async function receiveWebhook(
     detail: null,
     deliveries: [],
   };
-  const log = (fields: Partial<EventDeliveriesTable> & Pick<EventDeliveriesTable, 'status'>) => {
-    const id = newId('dlv');
-    outcome.deliveries.push(id);
-    return newDeliveryRow({ id, organization_id: orgId, provider: provider.id, created_at: at, ...fields });
-  };
+  const log = (fields: Partial<EventDeliveriesTable> & Pick<EventDeliveriesTable, 'status'>) =>
+    newDeliveryRow({
+      id: newId('dlv'),
+      organization_id: orgId,
+      provider: provider.id,
+      created_at: at,
+      ...fields,
+    });
   const refuse = async (status: 400 | 401, reason: string, detail: string) => {
-    await host.store.db
-      .insertInto('event_deliveries')
-      .values(log({ status: 'rejected', reason, detail }))
-      .execute();
-    return { ...outcome, status, rejected: 1, reason, detail };
+    const [written] = await host.writer.write([{ rows: [log({ status: 'rejected', reason, detail })] }]);
+    return { ...outcome, status, rejected: 1, reason, detail, deliveries: written!.rows.map((r) => r.id) };
   };
 
   if (!endpoint.secret.ok) return refuse(401, 'no_secret', endpoint.secret.detail);
@@ -162,138 +192,112 @@ export async function receiveWebhook(
     return refuse(400, 'malformed', error instanceof Error ? error.message : String(error));
   }
 
-  const enabled = new Set(
-    (
-      await host.store.db
-        .selectFrom('event_subscriptions')
-        .select('event_type')
-        .where('organization_id', '=', orgId)
-        .where('provider', '=', provider.id)
-        .execute()
-    ).map((r) => r.event_type),
+  const routes = await host.cache.get(`routes\u0000${orgId}\u0000${provider.id}`, () =>
+    loadRoutes(host, orgId, provider.id),
   );
-  const accepted: NormalizedEvent[] = [];
-  await host.store.transaction(async (trx) => {
-    for (const item of parsed) {
-      const declared = matchEvent(provider, item);
-      const base = {
-        provider_event_id: item.providerEventId,
-        event_type: declared?.type ?? item.providerType,
-      };
-      let normalized: NormalizedEvent | undefined;
-      let invalid: string | undefined;
-      if (declared) {
-        try {
-          normalized = normalizeEvent(provider, item, {
-            organizationId: orgId,
-            connectionId: endpoint.connectionId,
-          });
-        } catch (error) {
-          invalid = error instanceof Error ? error.message : String(error);
-        }
-      }
-      if (invalid !== undefined) {
-        outcome.rejected++;
-        await trx.db
-          .insertInto('event_deliveries')
-          .values(log({ ...base, status: 'rejected', reason: 'invalid_data', detail: invalid }))
-          .execute();
+  const items: WriteItem[] = [];
+  const kinds: ('accepted' | 'ignored' | 'rejected')[] = [];
+  const normalizedOf: (NormalizedEvent | undefined)[] = [];
+  for (const item of parsed) {
+    const declared = matchEvent(provider, item);
+    const base = { provider_event_id: item.providerEventId, event_type: declared?.type ?? item.providerType };
+    let normalized: NormalizedEvent | undefined;
+    if (declared) {
+      try {
+        normalized = normalizeEvent(provider, item, {
+          organizationId: orgId,
+          connectionId: endpoint.connectionId,
+        });
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        items.push({ rows: [log({ ...base, status: 'rejected', reason: 'invalid_data', detail })] });
+        kinds.push('rejected');
+        normalizedOf.push(undefined);
         continue;
       }
-      // Store the event (undeclared ones too, so a retry of it is still recognised as one).
-      const eventId = normalized?.id ?? newId('evt');
-      const inserted = await trx.db
-        .insertInto('events')
-        .values({
-          id: eventId,
-          organization_id: orgId,
-          connection_id: endpoint.connectionId,
-          provider: provider.id,
-          event_type: base.event_type,
-          provider_event_id: item.providerEventId,
-          occurred_at: normalized?.occurred_at ?? at,
-          received_at: at,
-          payload: JSON.stringify(normalized ?? { provider_type: item.providerType, data: item.data }),
-        })
-        .onConflict((oc) => oc.columns(['organization_id', 'provider', 'provider_event_id']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) {
-        const first = await trx.db
-          .selectFrom('events')
-          .select(['id', 'received_at'])
-          .where('organization_id', '=', orgId)
-          .where('provider', '=', provider.id)
-          .where('provider_event_id', '=', item.providerEventId)
-          .executeTakeFirst();
-        outcome.duplicate++;
-        await trx.db
-          .insertInto('event_deliveries')
-          .values(
-            log({
-              ...base,
-              event_id: first?.id ?? null,
-              status: 'duplicate',
-              reason: 'duplicate',
-              detail: `${provider.name} sent event ${item.providerEventId} again; first received ${first?.received_at ?? 'earlier'} as ${first?.id ?? 'an event'}, delivered from there.`,
-            }),
-          )
-          .execute();
-        continue;
-      }
-      if (!declared || !normalized) {
-        outcome.ignored++;
-        await trx.db
-          .insertInto('event_deliveries')
-          .values(
-            log({
-              ...base,
-              event_id: eventId,
-              status: 'ignored',
-              reason: 'undeclared_event',
-              detail: `${provider.name} sent a "${item.providerType}" event, which the ${provider.id} plugin does not declare.`,
-            }),
-          )
-          .execute();
-        continue;
-      }
-      const event = { id: eventId, organization_id: orgId, provider: provider.id, ...base };
-      if (!enabled.has(declared.type)) {
-        outcome.ignored++;
-        await trx.db
-          .insertInto('event_deliveries')
-          .values(
-            log({
-              ...base,
-              event_id: eventId,
-              status: 'ignored',
-              reason: 'not_enabled',
-              detail: `${provider.id} ${declared.type} is not enabled for organization ${orgId}; enable it with \`oxygen integrations events enable --source ${provider.id} --event ${declared.type}\`.`,
-            }),
-          )
-          .execute();
-        continue;
-      }
-      accepted.push(normalized);
-      outcome.accepted++;
-      const triggers = await triggersFor(trx, orgId, provider.id, declared.type);
-      if (triggers.length === 0) {
-        await trx.db
-          .insertInto('event_deliveries')
-          .values(
-            log({
-              ...base,
-              event_id: eventId,
-              status: 'ignored',
-              reason: 'no_trigger',
-              detail: `No trigger matches ${provider.id} ${declared.type}; add one with \`oxygen workflows triggers add --source ${provider.id} --event ${declared.type} --url <url>\`.`,
-            }),
-          )
-          .execute();
-        continue;
-      }
-      outcome.deliveries.push(...(await queueDeliveries(host, trx, event, triggers)));
     }
+    // Undeclared events are stored too, so a retry of one is still recognised as a duplicate.
+    const eventId = normalized?.id ?? newId('evt');
+    const event = {
+      id: eventId,
+      organization_id: orgId,
+      connection_id: endpoint.connectionId,
+      provider: provider.id,
+      event_type: base.event_type,
+      provider_event_id: item.providerEventId,
+      occurred_at: normalized?.occurred_at ?? at,
+      received_at: at,
+      payload: JSON.stringify(normalized ?? { provider_type: item.providerType, data: item.data }),
+    };
+    const duplicate = (first: { id: string; received_at: string }) =>
+      log({
+        ...base,
+        event_id: first.id,
+        status: 'duplicate',
+        reason: 'duplicate',
+        detail: `${provider.name} sent event ${item.providerEventId} again; first received ${first.received_at} as ${first.id}, delivered from there.`,
+      });
+    let rows: EventDeliveriesTable[];
+    let kind: 'accepted' | 'ignored' = 'ignored';
+    if (!declared || !normalized) {
+      rows = [
+        log({
+          ...base,
+          event_id: eventId,
+          status: 'ignored',
+          reason: 'undeclared_event',
+          detail: `${provider.name} sent a "${item.providerType}" event, which the ${provider.id} plugin does not declare.`,
+        }),
+      ];
+    } else if (!routes.enabled.has(declared.type)) {
+      rows = [
+        log({
+          ...base,
+          event_id: eventId,
+          status: 'ignored',
+          reason: 'not_enabled',
+          detail: `${provider.id} ${declared.type} is not enabled for organization ${orgId}; enable it with \`oxygen integrations events enable --source ${provider.id} --event ${declared.type}\`.`,
+        }),
+      ];
+    } else {
+      kind = 'accepted';
+      const triggers = routes.triggers.get(declared.type) ?? [];
+      rows =
+        triggers.length === 0
+          ? [
+              log({
+                ...base,
+                event_id: eventId,
+                status: 'ignored',
+                reason: 'no_trigger',
+                detail: `No trigger matches ${provider.id} ${declared.type}; add one with \`oxygen workflows triggers add --source ${provider.id} --event ${declared.type} --url <url>\`.`,
+              }),
+            ]
+          : triggers.map((trigger) =>
+              log({
+                ...base,
+                event_id: eventId,
+                status: 'pending',
+                trigger_id: trigger.id,
+                url: trigger.url,
+                max_attempts: host.delivery.maxAttempts,
+                next_attempt_at: at,
+              }),
+            );
+    }
+    items.push({ event, rows, duplicate });
+    kinds.push(kind);
+    normalizedOf.push(kind === 'accepted' ? normalized : undefined);
+  }
+
+  const results = await host.writer.write(items);
+  const accepted: NormalizedEvent[] = [];
+  results.forEach((result, i) => {
+    outcome.deliveries.push(...result.rows.map((r) => r.id));
+    if (result.duplicate) outcome.duplicate++;
+    else outcome[kinds[i]!]++;
+    const normalized = normalizedOf[i];
+    if (!result.duplicate && normalized) accepted.push(normalized);
   });
   if (accepted.length > 0) {
     (await host.queue()).wake();

@@ -226,6 +226,7 @@ export class OrgEvents {
     };
     try {
       await this.host.store.db.insertInto('event_subscriptions').values(row).execute();
+      this.host.cache.clear();
     } catch (error) {
       // Enabled concurrently: keep theirs, remove ours at the provider.
       const winner = await this.subscriptions()
@@ -289,6 +290,7 @@ export class OrgEvents {
       .where('id', '=', row.id)
       .where('organization_id', '=', this.organizationId)
       .execute();
+    this.host.cache.clear();
     return { ...result, subscription: info };
   }
 

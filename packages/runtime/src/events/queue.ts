@@ -25,6 +25,8 @@ export interface DeliveryQueue {
    * that wrote the delivery row, so both commit or neither does.
    */
   enqueue(store: Store, job: DeliveryJob, runAt: string): Promise<void>;
+  /** Queues several attempts at once (the ingress's batches), in the caller's transaction. */
+  enqueueMany(store: Store, jobs: { job: DeliveryJob; runAt: string }[]): Promise<void>;
   /** Runs `handler` for due attempts until {@link DeliveryQueue.stop}. */
   work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void>;
   /** Tells a local worker new attempts are due (after a commit). */
@@ -57,6 +59,8 @@ export class EmbeddedQueue implements DeliveryQueue {
   async enqueue(): Promise<void> {
     // The row's next_attempt_at is the schedule; nothing else to write.
   }
+
+  async enqueueMany(): Promise<void> {}
 
   async work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void> {
     this.handler = handler;
@@ -121,6 +125,16 @@ export interface PgBossQueueOptions {
   schema: string;
 }
 
+/** pg-boss's `db` option over the caller's store: job rows go in the caller's transaction. */
+function transactional(store: Store) {
+  return {
+    executeSql: async (text: string, values: unknown[]) => {
+      const result = await store.db.executeQuery(CompiledQuery.raw(text, values));
+      return { rows: result.rows };
+    },
+  };
+}
+
 /** The PostgreSQL queue: pg-boss jobs, started on first use. */
 export class PgBossQueue implements DeliveryQueue {
   readonly kind = 'pg-boss' as const;
@@ -161,14 +175,17 @@ export class PgBossQueue implements DeliveryQueue {
     const boss = await this.start(false);
     await boss.send(DELIVERY_QUEUE, job, {
       startAfter: new Date(runAt),
-      db: {
-        // The job row goes in the caller's transaction.
-        executeSql: async (text: string, values: unknown[]) => {
-          const result = await store.db.executeQuery(CompiledQuery.raw(text, values));
-          return { rows: result.rows };
-        },
-      },
+      db: transactional(store),
     });
+  }
+
+  async enqueueMany(store: Store, jobs: { job: DeliveryJob; runAt: string }[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const boss = await this.start(false);
+    await boss.insert(
+      jobs.map(({ job, runAt }) => ({ name: DELIVERY_QUEUE, data: job, startAfter: runAt })),
+      { db: transactional(store) },
+    );
   }
 
   async work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void> {

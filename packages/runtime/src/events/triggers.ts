@@ -83,6 +83,7 @@ export class OrgTriggers {
       created_at: new Date().toISOString(),
     };
     await this.host.store.db.insertInto('event_triggers').values(row).execute();
+    this.host.cache.clear();
     return { trigger: triggerInfo(row), created: true, secret };
   }
 
@@ -121,6 +122,7 @@ export class OrgTriggers {
       .where('id', '=', id)
       .where('organization_id', '=', this.organizationId)
       .execute();
+    this.host.cache.clear();
     return triggerInfo(row);
   }
 }
