@@ -328,6 +328,7 @@ export class Runtime {
 
   /** @internal The runtime as the events code sees it. */
   eventsHost(): EventsHost {
+    this.ingressWriter ??= new IngressWriter(this.store, () => this.queue());
     return {
       ...this.authHost(),
       listProviders: async () => (await this.plugins.loadAll()).providers,
@@ -339,7 +340,7 @@ export class Runtime {
       queue: () => this.queue(),
       delivery: this.settings.delivery,
       cache: this.ingressCache,
-      writer: (this.ingressWriter ??= new IngressWriter(this.store, () => this.queue())),
+      writer: this.ingressWriter,
     };
   }
 
