@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+// Webhook ingest benchmark: signed Attio deliveries per second accepted by two `oxygen serve`
+// processes on PostgreSQL (verified, de-duplicated, normalized, stored with a queued trigger
+// delivery, all committed before the 2xx), against a bare Node HTTP server that only checks
+// the HMAC. One run of each with the same load generator, the same pre-signed bodies and the
+// same concurrency; prints both rates and the ratio, then checks that every accepted event is
+// stored and that the delivery workers delivered every one of them to the trigger URL.
+//
+// Usage: node bench/webhook-ingest/run.mjs [--events 20000] [--concurrency 64]
+// Needs PostgreSQL (OXYGEN_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
+// a database is created for the run and dropped after it.
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EVENTS = arg('events', 20_000);
+const CONCURRENCY = arg('concurrency', 64);
+const ADMIN_URL = process.env.OXYGEN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const cliDir = fileURLToPath(new URL('../../apps/cli/', import.meta.url));
+const bin = join(cliDir, 'bin/oxygen.js');
+const requireFromCli = createRequire(join(cliDir, 'package.json'));
+const load = (name) => import(pathToFileURL(requireFromCli.resolve(name)).href);
+const { startAttioSandbox } = await load('@oxygen/provider-attio/sandbox');
+const { createRuntime } = await load('@oxygen/runtime');
+const requireFromRuntime = createRequire(fileURLToPath(new URL('../../packages/runtime/package.json', import.meta.url)));
+const pg = (await import(pathToFileURL(requireFromRuntime.resolve('pg')).href)).default;
+
+const database = `oxygen_bench_${randomBytes(4).toString('hex')}`;
+const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
+const masterKey = randomBytes(32).toString('base64');
+const publicUrl = 'https://oxygen-bench.test';
+const children = [];
+const cleanups = [];
+
+async function admin(sql) {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts a child process and resolves with the first JSON line it prints. */
+function startChild(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const line = out.split('\n').find((l) => l.trim().startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.stderr.on('data', (c) => {
+      err += c;
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+/** Sends every body once, `CONCURRENCY` at a time, round-robin over `targets`; returns the rate. */
+async function blast(targets, bodies) {
+  const agents = targets.map(() => new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY }));
+  const statuses = new Map();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const i = next++;
+        const target = targets[i % targets.length];
+        const { body, headers } = bodies[i];
+        const status = await new Promise((resolve, reject) => {
+          const req = http.request(
+            target,
+            { method: 'POST', agent: agents[i % targets.length], headers: { ...headers, 'content-length': body.length } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const a of agents) a.destroy();
+  return { rate: bodies.length / seconds, seconds, statuses: Object.fromEntries(statuses) };
+}
+
+function signedBodies(secret, count, prefix) {
+  return Array.from({ length: count }, (_, i) => {
+    const body = Buffer.from(
+      JSON.stringify({
+        webhook_id: 'bench-webhook',
+        events: [
+          {
+            event_type: 'record.created',
+            id: { workspace_id: 'ws_bench', object_id: 'people', record_id: `${prefix}-${i}` },
+            actor: { type: 'workspace-member', id: 'member_bench' },
+          },
+        ],
+      }),
+    );
+    const signature = createHmac('sha256', secret).update(body).digest('hex');
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'attio-signature': signature,
+        'x-attio-signature': signature,
+        'idempotency-key': randomUUID(),
+      },
+    };
+  });
+}
+
+try {
+  await admin(`create database ${database}`);
+  cleanups.push(() => admin(`drop database if exists ${database} with (force)`));
+
+  const attio = await startAttioSandbox({ workspaceName: 'Bench' });
+  cleanups.push(() => attio.close());
+
+  // The trigger URL: counts what the delivery workers bring.
+  const received = new Set();
+  const receiver = http.createServer((req, res) => {
+    const id = req.headers['webhook-id'];
+    req.resume();
+    req.on('end', () => {
+      received.add(id);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise((r) => receiver.close(r)));
+
+  // Set-up through the runtime, as an internal app would: connect Attio, enable, add a trigger.
+  const env = { OXYGEN_PROVIDER_ATTIO_BASE_URL: attio.url, OXYGEN_MASTER_KEY: masterKey };
+  const runtime = await createRuntime({ databaseUrl, env, publicUrl });
+  const org = runtime.org('bench');
+  await org.connect('attio', { apiKey: attio.token });
+  const { subscription } = await org.events.enable({ source: 'attio', event: 'record.created' });
+  await org.triggers.add({ source: 'attio', event: 'record.created', url: `http://127.0.0.1:${receiver.address().port}/hook` });
+  await runtime.close();
+  const webhook = [...attio.webhooks.byId.values()].find((w) => w.target_url === subscription.url);
+  const path = new URL(subscription.url).pathname;
+
+  // Bare server: reads the body, checks the HMAC in constant time, answers 200.
+  const bare = await startChild([fileURLToPath(new URL('./bare-server.mjs', import.meta.url))], {
+    BENCH_SECRET: webhook.secret,
+  });
+  const bareRun = await blast([new URL(path, bare.url)], signedBodies(webhook.secret, EVENTS, 'bare'));
+
+  // Two Oxygen servers on one PostgreSQL database, delivery workers running.
+  const home = mkdtempSync(join(tmpdir(), 'oxygen-bench-'));
+  cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
+  const serverEnv = { DATABASE_URL: databaseUrl, OXYGEN_MASTER_KEY: masterKey, OXYGEN_HOME: home };
+  const servers = await Promise.all(
+    [0, 1].map(() =>
+      startChild([bin, 'serve', '--port', '0', '--public-url', publicUrl, '--json'], serverEnv),
+    ),
+  );
+  const bodies = signedBodies(webhook.secret, EVENTS, 'oxygen');
+  const oxygenRun = await blast(
+    servers.map((s) => new URL(path, s.url)),
+    bodies,
+  );
+
+  // Zero lost: every 2xx is a stored event, and the workers deliver every one to the trigger URL.
+  const check = new pg.Client({ connectionString: databaseUrl });
+  await check.connect();
+  const stored = Number((await check.query(`select count(*) as n from events where organization_id = 'bench'`)).rows[0].n);
+  const drainStarted = performance.now();
+  let pending = Number.POSITIVE_INFINITY;
+  while (performance.now() - drainStarted < 120_000) {
+    pending = Number(
+      (await check.query(`select count(*) as n from event_deliveries where status in ('pending', 'retrying')`)).rows[0].n,
+    );
+    if (pending === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const drainSeconds = (performance.now() - drainStarted) / 1000;
+  const delivered = Number(
+    (await check.query(`select count(*) as n from event_deliveries where status = 'delivered'`)).rows[0].n,
+  );
+  await check.end();
+
+  const accepted = oxygenRun.statuses[200] ?? 0;
+  const ratio = oxygenRun.rate / bareRun.rate;
+  const lost = accepted - stored;
+  const result = {
+    events: EVENTS,
+    concurrency: CONCURRENCY,
+    bare_hmac_server: { events_per_second: Math.round(bareRun.rate), statuses: bareRun.statuses },
+    oxygen_2_servers_postgres: { events_per_second: Math.round(oxygenRun.rate), statuses: oxygenRun.statuses },
+    ratio: Number(ratio.toFixed(2)),
+    target_ratio: 0.5,
+    stored,
+    lost,
+    trigger_deliveries: { delivered, pending, received_by_trigger: received.size, drain_seconds: Number(drainSeconds.toFixed(1)) },
+  };
+  console.log(JSON.stringify(result, null, 2));
+  console.log(
+    `bare HMAC server ${Math.round(bareRun.rate)}/s, Oxygen (2 servers, PostgreSQL) ${Math.round(oxygenRun.rate)}/s, ratio ${ratio.toFixed(2)} (target 0.5); ${lost} lost, ${received.size}/${accepted} delivered to the trigger.`,
+  );
+  if (lost !== 0 || accepted !== EVENTS || received.size !== accepted) process.exitCode = 1;
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(String(e)));
+}
