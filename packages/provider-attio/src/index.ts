@@ -47,6 +47,7 @@ export {
   STANDARD_ATTRIBUTES,
 } from './values.js';
 export {
+  attioSubscriptions,
   attioWebhooks,
   parseAttioWebhook,
   signAttioBody,

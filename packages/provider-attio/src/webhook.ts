@@ -11,16 +11,19 @@
 
 import { createHash, createHmac } from 'node:crypto';
 import {
+  NotFoundError,
   type ParsedWebhookEvent,
   parseWebhookJson,
   safeEqual,
   ValidationError,
   type WebhookRequest,
+  type WebhookSubscriptions,
   type WebhookSupport,
   type WebhookVerification,
   webhookHeader,
 } from '@oxygen/core';
 import { z } from 'zod';
+import { parseWire, type WireWebhookCreate, wireWebhookCreated } from './wire.js';
 
 /** A delivery as Attio sends it. Unknown fields pass through. */
 export const wireAttioDelivery = z.looseObject({
@@ -103,6 +106,58 @@ export function parseAttioWebhook(request: WebhookRequest, now: number = Date.no
   }));
 }
 
+/**
+ * Registers and removes Attio webhooks through its API, with the connection's token (scope
+ * `webhook:read-write`):
+ * - `create`: `POST /v2/webhooks` with `data.target_url` = the ingress URL (Attio requires https)
+ *   and one `data.subscriptions` entry `{ event_type, filter: null }` per provider type; Attio
+ *   answers the webhook with its signing `secret`, returned only then, which `create` returns.
+ * - `delete`: `DELETE /v2/webhooks/{webhook_id}`; Attio's 404 (already gone) resolves.
+ *
+ * @example
+ * ```ts
+ * await attioSubscriptions.create(ctx, { url: 'https://hooks.example.com/webhooks/attio/sub_1',
+ *   providerTypes: ['record.created'], secret: unused }); // { id: '23e4…', secret: '…' }
+ * ```
+ */
+export const attioSubscriptions: WebhookSubscriptions = {
+  async create(ctx, input) {
+    if (!/^https:\/\//i.test(input.url)) {
+      const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(input.url)?.[1] ?? 'no scheme';
+      throw new ValidationError(`Attio delivers webhooks only to https URLs; the ingress URL is ${scheme}.`, {
+        field: 'url',
+        hint: "Serve the webhook ingress on a public https URL (a TLS proxy or a tunnel) and use it as the server's public URL.",
+      });
+    }
+    if (input.providerTypes.length === 0) {
+      throw new ValidationError('An Attio webhook needs at least one event type.', {
+        field: 'providerTypes',
+        hint: 'Name the events to subscribe to.',
+      });
+    }
+    const json: WireWebhookCreate = {
+      data: {
+        target_url: input.url,
+        subscriptions: input.providerTypes.map((eventType) => ({ event_type: eventType, filter: null })),
+      },
+    };
+    const created = parseWire(
+      wireWebhookCreated,
+      await ctx.http.post('v2/webhooks', { json }).json(),
+      'the webhook create',
+    );
+    return { id: created.data.id.webhook_id, secret: created.data.secret };
+  },
+  async delete(ctx, id) {
+    try {
+      await ctx.http.delete(`v2/webhooks/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (NotFoundError.isInstance(error) && error.status === 404) return;
+      throw error;
+    }
+  },
+};
+
 /** Attio's webhook support for the plugin: hex HMAC-SHA256 of the body with the webhook's secret. */
 export const attioWebhooks: WebhookSupport = {
   signing: 'hmac-sha256-body',
@@ -111,4 +166,5 @@ export const attioWebhooks: WebhookSupport = {
     "Attio-Signature: hex HMAC-SHA256 of the raw body keyed with the webhook's secret (returned when the webhook is created); no timestamp, so retries and replays are dropped by Idempotency-Key.",
   verify: (request, secret) => verifyAttioWebhook(request, secret),
   parse: (request) => parseAttioWebhook(request),
+  subscriptions: attioSubscriptions,
 };

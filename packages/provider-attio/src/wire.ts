@@ -179,6 +179,22 @@ export interface WireTaskCreate {
   };
 }
 
+/** `POST /v2/webhooks` body: one subscription per event type, `filter: null` (every event). */
+export interface WireWebhookCreate {
+  data: {
+    target_url: string;
+    subscriptions: { event_type: string; filter: null }[];
+  };
+}
+
+/** `POST /v2/webhooks` answer: the webhook, with its signing `secret` (returned only here). */
+export const wireWebhookCreated = z.looseObject({
+  data: z.looseObject({
+    id: z.looseObject({ webhook_id: z.string() }),
+    secret: z.string().min(1),
+  }),
+});
+
 /**
  * Parses an Attio answer with a wire schema, throwing a {@link ProviderError} (not a crash) when
  * Attio answered something the plugin cannot use.

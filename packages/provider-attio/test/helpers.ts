@@ -1,4 +1,11 @@
-import type { ActionDefinition, ConnectionInfo, RecordedRequest } from '@oxygen/core';
+import {
+  type ActionContext,
+  type ActionDefinition,
+  authHeaders,
+  type ConnectionInfo,
+  createHttpContext,
+  type RecordedRequest,
+} from '@oxygen/core';
 import { executeAction, executeVerify } from '@oxygen/runtime';
 import type { z } from 'zod';
 import plugin from '../src/index.js';
@@ -24,6 +31,22 @@ function callOptions(sandbox: AttioSandbox, token: string) {
     baseUrl: sandbox.url,
     retry: { baseDelayMs: 5 },
   };
+}
+
+/**
+ * A context talking to the sandbox over HTTP, as the runtime builds it for actions and for the
+ * webhook subscription calls.
+ */
+export function contextFor(sandbox: AttioSandbox, options: { token?: string } = {}): ActionContext {
+  const token = options.token ?? sandbox.token;
+  const { http } = createHttpContext({
+    provider: plugin,
+    baseUrl: sandbox.url,
+    headers: authHeaders(accessToken, { type: 'api_key', key: token }),
+    secrets: [token],
+    retry: { baseDelayMs: 5 },
+  });
+  return { http, connection, dryRun: false };
 }
 
 /** Runs an action against the sandbox through the runtime's executor (validation, HTTP context, output check). */

@@ -17,7 +17,7 @@ import {
   type RequestValidator,
 } from '@oxygen/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
+import plugin, {
   attributeList,
   listEntryAdd,
   noteCreate,
@@ -29,7 +29,7 @@ import {
   taskCreate,
 } from '../src/index.js';
 import { type AttioSandbox, startAttioSandbox } from '../src/sandbox/index.js';
-import { call, run, verify } from './helpers.js';
+import { call, contextFor, run, verify } from './helpers.js';
 
 const specDir = findProviderSpecs('attio', ['openapi-api.json'], import.meta.url);
 
@@ -306,6 +306,30 @@ describe.skipIf(!specDir)("every request the plugin sends matches Attio's publis
     );
     expect(sandbox.requests.every((r) => r.method && r.path.startsWith('/v2/'))).toBe(true);
     expect(sandbox.requests.flatMap((r) => problems(r))).toEqual([]);
+  });
+
+  it('webhook subscriptions: create and delete (and delete again) as the description documents them', async () => {
+    const hooks = await startAttioSandbox();
+    try {
+      const subscriptions = plugin.webhooks?.subscriptions;
+      if (!subscriptions) throw new Error('no subscriptions');
+      const ctx = contextFor(hooks);
+      const { id } = await subscriptions.create(ctx, {
+        url: 'https://hooks.example.com/webhooks/attio/sub_1',
+        providerTypes: ['record.created', 'record.updated', 'list-entry.created', 'note.created'],
+        secret: 'unused',
+      });
+      await subscriptions.delete(ctx, id);
+      await subscriptions.delete(ctx, id);
+      expect(hooks.requests.map((r) => `${r.method} ${spec.find(r.method, r.path)?.template}`)).toEqual([
+        'POST /v2/webhooks',
+        'DELETE /v2/webhooks/{webhook_id}',
+        'DELETE /v2/webhooks/{webhook_id}',
+      ]);
+      expect(hooks.requests.flatMap((r) => problems(r))).toEqual([]);
+    } finally {
+      await hooks.close();
+    }
   });
 
   it('for every webhook endpoint: requests and answers match, and what the sandbox refuses the description refuses', async () => {

@@ -42,6 +42,7 @@ export {
   HUBSPOT_TIMESTAMP_TOLERANCE_MS,
   type HubSpotSignInput,
   hubspotSignedUri,
+  hubspotWebhookSetup,
   hubspotWebhooks,
   normalizeWebhookEvent,
   parseHubSpotWebhook,

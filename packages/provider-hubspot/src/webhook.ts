@@ -16,6 +16,7 @@ import {
   safeEqual,
   ValidationError,
   type WebhookRequest,
+  type WebhookSetupInput,
   type WebhookSupport,
   type WebhookVerification,
   type WebhookVerifyOptions,
@@ -317,6 +318,57 @@ export function parseHubSpotWebhook(request: WebhookRequest): ParsedWebhookEvent
   });
 }
 
+/** The CRM read scope an app needs to subscribe to an object's events, by subscription prefix. */
+const READ_SCOPES: Record<string, string> = {
+  contact: 'crm.objects.contacts.read',
+  company: 'crm.objects.companies.read',
+  deal: 'crm.objects.deals.read',
+};
+
+/**
+ * What to configure in HubSpot for webhook deliveries to reach `url`, one step per line. HubSpot
+ * has no per-account subscription API: webhooks belong to the OAuth app (one target URL per app,
+ * its subscriptions shared by every account that installs it), are configured in the app's
+ * settings in the developer account (or with the webhooks v3 API and the developer account's
+ * key), and are signed with the app's client secret, which is why the app must be the one whose
+ * client id and secret Oxygen uses.
+ *
+ * @example
+ * ```ts
+ * hubspotWebhookSetup({ url: 'https://hooks.example.com/webhooks/hubspot', providerTypes: ['contact.creation'] });
+ * // ['In your HubSpot developer account, open the app whose client ID and secret Oxygen uses ...', ...]
+ * ```
+ */
+export function hubspotWebhookSetup(input: WebhookSetupInput): string[] {
+  const types = [...new Set(input.providerTypes)];
+  const scopes = [...new Set(types.map((t) => READ_SCOPES[t.split('.')[0] ?? '']).filter(Boolean))];
+  const steps = [
+    "In your HubSpot developer account, open the app whose client ID and secret Oxygen uses (OXYGEN_HUBSPOT_CLIENT_ID / OXYGEN_HUBSPOT_CLIENT_SECRET): HubSpot signs deliveries with that app's client secret, so another app's deliveries are rejected.",
+    `In the app's Webhooks settings, set the target URL to ${input.url} (one target URL per app; every subscription delivers there).`,
+  ];
+  if (!/^https:\/\//i.test(input.url)) {
+    steps.push('HubSpot delivers only to a public https URL: serve this endpoint over https first.');
+  }
+  if (scopes.length > 0) {
+    steps.push(
+      `Make sure the app requires the scope(s) ${scopes.join(', ')}: HubSpot allows subscriptions only to objects the app can read.`,
+    );
+  }
+  for (const type of types) {
+    steps.push(
+      type.endsWith('.propertyChange')
+        ? `Create a subscription to ${type} for each property to watch (HubSpot subscribes to property changes one property at a time).`
+        : `Create a subscription to ${type}.`,
+    );
+  }
+  steps.push(
+    'Activate the new subscriptions (HubSpot creates them paused).',
+    'Deliveries come only from HubSpot accounts that installed this app: connect the account with `oxygen integrations connect hubspot --oauth` (a private app token installs no app).',
+    'Or use the webhooks v3 API with the developer account\'s key: PUT /webhooks/v3/{appId}/settings {"targetUrl": ..., "throttling": {...}} and POST /webhooks/v3/{appId}/subscriptions {"eventType": ..., "propertyName"?: ..., "active": true}.',
+  );
+  return steps;
+}
+
 /** HubSpot's webhook support for the plugin: v3 signatures (v2 and v1 for older apps), batched JSON arrays. */
 export const hubspotWebhooks: WebhookSupport = {
   signing: 'hubspot-v3',
@@ -325,4 +377,5 @@ export const hubspotWebhooks: WebhookSupport = {
     'X-HubSpot-Signature-v3: base64 HMAC-SHA256 (app client secret) of method + URI + body + X-HubSpot-Request-Timestamp, refused when older than 5 minutes; v2/v1 SHA-256 signatures accepted for older apps.',
   verify: verifyHubSpotWebhook,
   parse: parseHubSpotWebhook,
+  setup: hubspotWebhookSetup,
 };

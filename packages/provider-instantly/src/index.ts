@@ -41,6 +41,7 @@ export { INTEREST_STATUS, type InterestStatus } from './shared.js';
 export {
   INSTANTLY_EVENTS,
   INSTANTLY_WEBHOOK_SECRET_HEADER,
+  instantlySubscriptions,
   instantlyWebhooks,
   matchInstantlyWebhook,
   parseInstantlyWebhook,

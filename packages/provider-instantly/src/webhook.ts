@@ -11,11 +11,13 @@
 
 import { createHash } from 'node:crypto';
 import {
+  NotFoundError,
   type ParsedWebhookEvent,
   parseWebhookJson,
   safeEqual,
   ValidationError,
   type WebhookRequest,
+  type WebhookSubscriptions,
   type WebhookSupport,
   type WebhookVerification,
   webhookHeader,
@@ -30,6 +32,7 @@ import { emailSent } from './events/email.sent.js';
 import { leadInterested } from './events/lead.interested.js';
 import { leadMeetingBooked } from './events/lead.meeting_booked.js';
 import { leadUnsubscribed } from './events/lead.unsubscribed.js';
+import { parseWire, type WireCreateWebhook, wireWebhook } from './wire.js';
 
 /**
  * Instantly's webhook events, each with `providerType` (the name to subscribe with) and
@@ -145,6 +148,55 @@ export function parseInstantlyWebhook(request: WebhookRequest): ParsedWebhookEve
   ];
 }
 
+/**
+ * Registers and removes Instantly webhooks through its API, with the connection's key (scopes
+ * `webhooks:create` and `webhooks:delete`):
+ * - `create`: `POST /api/v2/webhooks` with `target_hook_url` = the ingress URL, `event_type` = the
+ *   one provider type, `name` `Oxygen: <event_type>`, and custom `headers` carrying the secret in
+ *   {@link INSTANTLY_WEBHOOK_SECRET_HEADER}, which Instantly echoes on every delivery. An Instantly
+ *   webhook has exactly one `event_type`, so `create` takes exactly one provider type (the runtime
+ *   registers one subscription per event) and refuses several with a `ValidationError`. Instantly
+ *   issues no secret: the returned subscription has none, meaning the input's.
+ * - `delete`: `DELETE /api/v2/webhooks/{id}`; Instantly's 404 (already gone) resolves.
+ *
+ * @example
+ * ```ts
+ * await instantlySubscriptions.create(ctx, { url: 'https://hooks.example.com/webhooks/instantly/sub_1',
+ *   providerTypes: ['reply_received'], secret }); // { id: '0199…' }
+ * ```
+ */
+export const instantlySubscriptions: WebhookSubscriptions = {
+  async create(ctx, input) {
+    const [eventType, ...more] = input.providerTypes;
+    if (eventType === undefined || more.length > 0) {
+      throw new ValidationError(
+        `An Instantly webhook subscribes to exactly one event_type; got ${input.providerTypes.length} (${input.providerTypes.join(', ') || 'none'}).`,
+        { field: 'providerTypes', hint: 'Create one subscription per event.' },
+      );
+    }
+    const json: WireCreateWebhook = {
+      target_hook_url: input.url,
+      event_type: eventType,
+      name: `Oxygen: ${eventType}`,
+      headers: { [INSTANTLY_WEBHOOK_SECRET_HEADER]: input.secret },
+    };
+    const webhook = parseWire(
+      wireWebhook,
+      await ctx.http.post('api/v2/webhooks', { json }).json(),
+      'the webhook create',
+    );
+    return { id: webhook.id };
+  },
+  async delete(ctx, id) {
+    try {
+      await ctx.http.delete(`api/v2/webhooks/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (NotFoundError.isInstance(error) && error.status === 404) return;
+      throw error;
+    }
+  },
+};
+
 /** Instantly's webhook support for the plugin: a per-subscription secret echoed in a custom header. */
 export const instantlyWebhooks: WebhookSupport = {
   signing: 'shared-secret-header',
@@ -152,4 +204,5 @@ export const instantlyWebhooks: WebhookSupport = {
   description: `Instantly signs nothing; each subscription is registered with a random secret in its custom headers (${INSTANTLY_WEBHOOK_SECRET_HEADER}), which Instantly echoes on every delivery and which is compared in constant time. Retries are dropped by the SHA-256 of the body.`,
   verify: (request, secret) => verifyInstantlyWebhook(request, secret),
   parse: parseInstantlyWebhook,
+  subscriptions: instantlySubscriptions,
 };

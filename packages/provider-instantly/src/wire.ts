@@ -195,6 +195,22 @@ export interface WireCreateLead {
   custom_variables?: Record<string, string | number | boolean | null>;
 }
 
+/** A webhook subscription (`Webhook`), as `POST /api/v2/webhooks` answers it. */
+export const wireWebhook = z.looseObject({
+  id: z.string(),
+  event_type: z.string().nullable().optional(),
+  target_hook_url: z.string(),
+});
+
+/** `POST /api/v2/webhooks` body (`CreateWebhook`), as far as the plugin uses it. */
+export interface WireCreateWebhook {
+  target_hook_url: string;
+  event_type: string;
+  name: string;
+  /** Sent by Instantly on every delivery, as registered. */
+  headers: Record<string, string>;
+}
+
 /** `POST /api/v2/leads/list` body: filters and paging both travel in the body. */
 export interface WireListLeads {
   campaign?: string;

@@ -213,6 +213,35 @@ describe.skipIf(!specDir)("every request the plugin sends matches Instantly's pu
     expect(sandbox.requests.flatMap((r) => problems(r))).toEqual([]);
   });
 
+  it('webhook subscriptions: create and delete (and delete again) as the spec documents them', async () => {
+    sandbox.reset();
+    const subscriptions = plugin.webhooks?.subscriptions;
+    if (!subscriptions) throw new Error('no subscriptions');
+    const ctx = contextFor(sandbox);
+    const { id } = await subscriptions.create(ctx, {
+      url: 'https://hooks.example.com/webhooks/instantly/sub_1',
+      providerTypes: ['reply_received'],
+      secret: 'a-random-secret',
+    });
+    await subscriptions.delete(ctx, id);
+    await subscriptions.delete(ctx, id);
+    const sent = sandbox.requests.map(
+      (r) => `${r.method} ${spec.find(r.method, r.path)?.template ?? r.path}`,
+    );
+    expect(sent).toEqual([
+      'POST /api/v2/webhooks',
+      'DELETE /api/v2/webhooks/{id}',
+      'DELETE /api/v2/webhooks/{id}',
+    ]);
+    expect(sandbox.requests.flatMap((r) => problems(r))).toEqual([]);
+    const created = await call(sandbox, 'POST', '/api/v2/webhooks', sandbox.requests[0]?.body);
+    expect(answer('POST', '/api/v2/webhooks', '200')?.(created.json)).toBe(true);
+    const deleted = await call(sandbox, 'DELETE', `/api/v2/webhooks/${created.json.id}`);
+    expect(answer('DELETE', '/api/v2/webhooks/{id}', '200')?.(deleted.json)).toBe(true);
+    const gone = await call(sandbox, 'DELETE', `/api/v2/webhooks/${created.json.id}`);
+    expect([gone.status, answer('DELETE', '/api/v2/webhooks/{id}', '404')?.(gone.json)]).toEqual([404, true]);
+  });
+
   it("the sandbox answers in the response shapes Instantly's spec publishes", async () => {
     sandbox.reset();
     const { campaigns, leads, emails } = SANDBOX_SEED;

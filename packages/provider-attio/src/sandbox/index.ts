@@ -5,6 +5,8 @@
  * documented shapes, keeps a workspace in memory (people and companies with their standard
  * attributes, lists and entries, notes, tasks), answers in Attio's shapes (records, values,
  * errors, `Retry-After` on 429s), records every request, and can be told to fail or to be slow.
+ * It serves the webhooks API and sends signed webhook deliveries the way Attio does, retries
+ * included.
  *
  * @example
  * ```ts
@@ -43,8 +45,20 @@ export type {
   WebhookStore,
   WebhookSubscription,
 } from './hooks.js';
-export type { AttioWebhookDelivery, SendAttioWebhookOptions } from './webhooks.js';
+export {
+  backoffSchedule,
+  type WebhookAttempt,
+  type WebhookAttempts,
+  type WebhookOutcome,
+  type WebhookSendOptions,
+} from './retries.js';
+export {
+  ATTIO_WEBHOOK_RETRIES,
+  type AttioWebhookDelivery,
+  type SendAttioWebhookOptions,
+} from './webhooks.js';
 
+import { type WebhookAttempt, WebhookSender, type WebhookSendOptions } from './retries.js';
 import {
   type AttributeSpec,
   type ListSpec,
@@ -54,7 +68,12 @@ import {
   type SandboxTask,
   Workspace,
 } from './store.js';
-import { type AttioWebhookDelivery, deliverAttioWebhook, type SendAttioWebhookOptions } from './webhooks.js';
+import {
+  ATTIO_WEBHOOK_RETRIES,
+  type AttioWebhookDelivery,
+  deliverAttioWebhook,
+  type SendAttioWebhookOptions,
+} from './webhooks.js';
 
 export type {
   AttributeSpec,
@@ -115,16 +134,26 @@ export interface AttioSandboxOptions {
    * requires, and map them here to a local http receiver.
    */
   deliveryUrl?: (targetUrl: string) => string;
+  /**
+   * The delay before each webhook retry, in milliseconds (its length is the number of retries).
+   * Default {@link ATTIO_WEBHOOK_RETRIES}: 10 retries over about 3 days. Tests pass small ones.
+   * Settable later.
+   */
+  webhookRetryDelaysMs?: number[];
+  /** How long a webhook attempt may take before it counts as failed. Default 5,000. Settable later. */
+  webhookTimeoutMs?: number;
 }
 
-/** Options for {@link AttioSandbox.emitWebhook}. */
-export interface EmitAttioWebhookOptions {
+/** Options for {@link AttioSandbox.emitWebhook}: the event, and what to change to test a receiver's checks. */
+export interface EmitAttioWebhookOptions extends WebhookSendOptions {
   /** The event, as Attio's webhook reference shapes it (`{ event_type, id: {...}, actor, ... }`). */
   event: Record<string, unknown> & { event_type: string };
   /** `Idempotency-Key` of every delivery; pass the same one to send a retry. Default: a new UUID per delivery. */
   idempotencyKey?: string;
   /** Replaces each body after signing (to test tampering). */
   tamperBody?: string;
+  /** Signs with this instead of each webhook's own secret (to test a wrong secret). */
+  secret?: string;
 }
 
 /** One delivery `emitWebhook` made, to one registered webhook. */
@@ -190,7 +219,9 @@ export interface AttioSandbox {
   ): SandboxRecord;
   /**
    * Delivers a webhook event the way Attio does: POST `url` with `{ webhook_id, events: [event] }`,
-   * signed with the webhook's `secret` in `Attio-Signature` and `X-Attio-Signature`.
+   * signed with the webhook's `secret` in `Attio-Signature` and `X-Attio-Signature`, with an
+   * `Idempotency-Key`; retried on failure (see {@link AttioSandbox.webhookRetryDelaysMs}) with the
+   * same bytes and key. Resolves after the first attempt, or after the last with `waitForRetries`.
    */
   sendWebhook(options: SendAttioWebhookOptions): Promise<AttioWebhookDelivery>;
   /** Webhooks registered through `POST /v2/webhooks`, with their secrets. */
@@ -198,13 +229,27 @@ export interface AttioSandbox {
   /**
    * Sends `event` the way Attio does to every registered webhook (active or degraded) with a
    * subscription to its `event_type` whose filter passes: one signed POST each, with that
-   * webhook's own `webhook_id` and `secret`. Resolves once every receiver answered, in the
-   * webhooks' creation order; none match → `[]`.
+   * webhook's own `webhook_id` and `secret`, each retried like {@link AttioSandbox.sendWebhook}.
+   * Resolves once every receiver answered the first attempt (or every retry is done, with
+   * `waitForRetries`), in the webhooks' creation order; none match → `[]`.
    */
   emitWebhook(options: EmitAttioWebhookOptions): Promise<AttioEmittedDelivery[]>;
-  /** Forgets records, entries, notes, tasks, webhooks, requests, pending failures and rate counters. */
+  /**
+   * POSTs a delivery again, once, as Attio's retry would (the same bytes, signature and
+   * `Idempotency-Key`), outside its retry schedule: the way to send the same event twice. Appends
+   * to `delivery.attempts`.
+   */
+  redeliverWebhook(delivery: AttioWebhookDelivery): Promise<WebhookAttempt>;
+  /** The delay before each webhook retry, in ms; `[]` for none. */
+  webhookRetryDelaysMs: number[];
+  /** How long a webhook attempt may take, in ms. */
+  webhookTimeoutMs: number;
+  /**
+   * Forgets records, entries, notes, tasks, webhooks, requests, pending failures and rate counters;
+   * cancels pending webhook retries.
+   */
   reset(): void;
-  /** Stops listening. */
+  /** Cancels pending webhook retries and stops listening. */
   close(): Promise<void>;
 }
 
@@ -257,6 +302,13 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
   const failures = new FailureQueue<FailNextOptions>();
   const hits = new Map<string, { reads: number[]; writes: number[] }>();
   let delayMs = options.delayMs ?? 0;
+  let webhookRetryDelaysMs = [...(options.webhookRetryDelaysMs ?? ATTIO_WEBHOOK_RETRIES.delaysMs)];
+  let webhookTimeoutMs = options.webhookTimeoutMs ?? ATTIO_WEBHOOK_RETRIES.timeoutMs;
+  const sender = new WebhookSender(() => ({
+    ...ATTIO_WEBHOOK_RETRIES,
+    delaysMs: webhookRetryDelaysMs,
+    timeoutMs: webhookTimeoutMs,
+  }));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { raw, url, method, headers, query } = await readRequest(req);
@@ -393,30 +445,47 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
     seedRecord(object, values, seed = {}) {
       return workspace.createRecord(object, values, seed);
     },
-    sendWebhook: deliverAttioWebhook,
+    sendWebhook: (webhook) => deliverAttioWebhook(sender, webhook),
     webhooks: workspace.webhooks,
-    emitWebhook: ({ event, idempotencyKey, tamperBody }) =>
+    emitWebhook: (emit) =>
       Promise.all(
-        workspace.webhooks.matching(event).map(async (webhook) => {
-          const url = options.deliveryUrl ? options.deliveryUrl(webhook.target_url) : webhook.target_url;
-          const delivery = await deliverAttioWebhook({
-            url,
-            secret: webhook.secret,
-            event,
-            webhookId: webhook.webhook_id,
-            idempotencyKey,
-            tamperBody,
-          });
-          return { ...delivery, webhookId: webhook.webhook_id, targetUrl: webhook.target_url, url };
-        }),
+        workspace.webhooks.matching(emit.event).map((webhook) =>
+          deliverAttioWebhook(
+            sender,
+            {
+              ...emit,
+              url: options.deliveryUrl ? options.deliveryUrl(webhook.target_url) : webhook.target_url,
+              secret: emit.secret ?? webhook.secret,
+              webhookId: webhook.webhook_id,
+            },
+            { webhookId: webhook.webhook_id, targetUrl: webhook.target_url },
+          ),
+        ),
       ),
+    redeliverWebhook: (delivery) => sender.redeliver(delivery),
+    get webhookRetryDelaysMs() {
+      return webhookRetryDelaysMs;
+    },
+    set webhookRetryDelaysMs(value: number[]) {
+      webhookRetryDelaysMs = [...value];
+    },
+    get webhookTimeoutMs() {
+      return webhookTimeoutMs;
+    },
+    set webhookTimeoutMs(value: number) {
+      webhookTimeoutMs = value;
+    },
     reset() {
+      sender.cancel();
       workspace.reset();
       requests.length = 0;
       failures.clear();
       hits.clear();
     },
-    close: () => server.close(),
+    close: () => {
+      sender.cancel();
+      return server.close();
+    },
   };
 }
 

@@ -4,7 +4,9 @@
  * `@oxygen/sandbox-kit`): contacts, companies, deals and notes (CRM objects v3), associations
  * (v4), owners, properties and account details. It checks bearer tokens and their scopes,
  * validates queries and bodies, answers in HubSpot's shapes (errors, correlation ids, rate-limit
- * headers), records every request, and can be told to fail.
+ * headers), records every request, and can be told to fail. It also sends signed webhook
+ * deliveries the way HubSpot does, retries included, to the target URL set as in the app's
+ * settings ({@link HubSpotSandbox.setWebhookTarget}).
  *
  * @example
  * ```ts
@@ -49,24 +51,35 @@ import {
   type ObjectType,
   STANDARD_PROPERTIES,
 } from './properties.js';
+import { type WebhookAttempt, WebhookSender, type WebhookSendOptions } from './retries.js';
 import { ROUTES, type Route, type SandboxState } from './routes.js';
 import { noQuery } from './schemas.js';
 import { ObjectStore, type SandboxRecord } from './store.js';
 import {
   completeEvent,
   deliverHubSpotWebhook,
+  HUBSPOT_WEBHOOK_RETRIES,
   type HubSpotWebhookDelivery,
+  type SandboxWebhookEventInput,
   type SendHubSpotWebhookOptions,
 } from './webhooks.js';
 
 export type { SandboxOAuthApp, SandboxOAuthOptions } from './oauth.js';
 export type { SandboxOwner } from './owners.js';
 export type { CustomPropertyInput, ObjectType, PropertyType } from './properties.js';
+export {
+  backoffSchedule,
+  type WebhookAttempt,
+  type WebhookAttempts,
+  type WebhookOutcome,
+  type WebhookSendOptions,
+} from './retries.js';
 export type { SandboxRecord } from './store.js';
-export type {
-  HubSpotWebhookDelivery,
-  SandboxWebhookEventInput,
-  SendHubSpotWebhookOptions,
+export {
+  HUBSPOT_WEBHOOK_RETRIES,
+  type HubSpotWebhookDelivery,
+  type SandboxWebhookEventInput,
+  type SendHubSpotWebhookOptions,
 } from './webhooks.js';
 
 /** Options for {@link startHubSpotSandbox}. */
@@ -110,6 +123,38 @@ export interface HubSpotSandboxOptions {
    * live 1800 s by default). Access tokens it issues are accepted by every CRM route.
    */
   oauth?: SandboxOAuthOptions;
+  /**
+   * The app's webhook target URL, as set in its Webhooks settings: where `emitWebhook` delivers.
+   * Default none (set it later with {@link HubSpotSandbox.setWebhookTarget}).
+   */
+  webhookTargetUrl?: string;
+  /**
+   * The delay before each webhook retry, in milliseconds (its length is the number of retries).
+   * Default {@link HUBSPOT_WEBHOOK_RETRIES}: 10 retries over 24 hours. Tests pass small ones.
+   * Settable later.
+   */
+  webhookRetryDelaysMs?: number[];
+  /** How long a webhook attempt may take before it counts as failed. Default 5,000. Settable later. */
+  webhookTimeoutMs?: number;
+}
+
+/**
+ * Options for {@link HubSpotSandbox.emitWebhook}: the event (or a batch), and what to change to
+ * test a receiver's checks. Give `event` or `events`, not both.
+ */
+export interface EmitHubSpotWebhookOptions extends WebhookSendOptions {
+  /** One event: its `subscriptionType` and `objectId`; the rest is filled in as HubSpot would. */
+  event?: SandboxWebhookEventInput;
+  /** A batch (HubSpot sends up to 100 events per request). */
+  events?: SandboxWebhookEventInput[];
+  /** Signs with this instead of the sandbox OAuth app's client secret (to test a wrong secret). */
+  secret?: string;
+  /** Default `v3`. */
+  signatureVersion?: 'v3' | 'v2';
+  /** v3's `X-HubSpot-Request-Timestamp` of every attempt, epoch ms (set an old one to test the window). */
+  timestamp?: number;
+  /** Replaces the body after signing (to test tampering). */
+  tamperBody?: string;
 }
 
 /** A request the sandbox received, as it arrived. */
@@ -170,9 +215,39 @@ export interface HubSpotSandbox {
    * fields are filled in (`eventId` counting up, `portalId`, `occurredAt` now, `attemptNumber` 0).
    */
   sendWebhook(options: SendHubSpotWebhookOptions): Promise<HubSpotWebhookDelivery>;
-  /** Forgets records, associations, requests and pending failures; ids start again. */
+  /** The app's webhook target URL (its Webhooks settings), or null when none is set. */
+  readonly webhookTargetUrl: string | null;
+  /**
+   * Sets the app's webhook target URL, as in its Webhooks settings (HubSpot allows one per app);
+   * null removes it.
+   */
+  setWebhookTarget(url: string | null): void;
+  /**
+   * Delivers an event (or a batch) the way HubSpot does to the app's target URL: a JSON array,
+   * signed with the sandbox OAuth app's client secret (v3 by default), missing fields filled in
+   * as for `sendWebhook`, and retried on a connection failure, a timeout, a 5xx or a 429 (see
+   * {@link HubSpotSandbox.webhookRetryDelaysMs}) with the same `eventId`s and `attemptNumber` one
+   * higher each time, re-signed. Every event type is delivered: the app is taken to subscribe to
+   * all. Resolves with the one delivery after its first attempt (or its last, with
+   * `waitForRetries`); no target URL set → `[]`.
+   */
+  emitWebhook(options: EmitHubSpotWebhookOptions): Promise<HubSpotWebhookDelivery[]>;
+  /**
+   * POSTs a delivery again, once, as HubSpot's retry would (the same events, `attemptNumber` one
+   * higher, re-signed), outside its retry schedule: the way to send the same event twice. Appends
+   * to `delivery.attempts`.
+   */
+  redeliverWebhook(delivery: HubSpotWebhookDelivery): Promise<WebhookAttempt>;
+  /** The delay before each webhook retry, in ms; `[]` for none. */
+  webhookRetryDelaysMs: number[];
+  /** How long a webhook attempt may take, in ms. */
+  webhookTimeoutMs: number;
+  /**
+   * Forgets records, associations, requests and pending failures; ids start again; cancels
+   * pending webhook retries.
+   */
   reset(): void;
-  /** Stops listening. */
+  /** Cancels pending webhook retries and stops listening. */
   close(): Promise<void>;
 }
 
@@ -345,6 +420,20 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     options,
   );
   let webhookEventId = 0;
+  let webhookTargetUrl = options.webhookTargetUrl ?? null;
+  let webhookRetryDelaysMs = [...(options.webhookRetryDelaysMs ?? HUBSPOT_WEBHOOK_RETRIES.delaysMs)];
+  let webhookTimeoutMs = options.webhookTimeoutMs ?? HUBSPOT_WEBHOOK_RETRIES.timeoutMs;
+  const sender = new WebhookSender(() => ({
+    ...HUBSPOT_WEBHOOK_RETRIES,
+    delaysMs: webhookRetryDelaysMs,
+    timeoutMs: webhookTimeoutMs,
+  }));
+  const completeEvents = (inputs: SandboxWebhookEventInput[]) => {
+    const now = Date.now();
+    return inputs.map((e) =>
+      completeEvent(e, { eventId: ++webhookEventId, portalId: state.portalId, appId: WEBHOOK_APP_ID, now }),
+    );
+  };
 
   return {
     url: server.url,
@@ -375,17 +464,46 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     failNext(failure) {
       failures.push(failure);
     },
-    sendWebhook: (webhook) => {
-      const now = Date.now();
-      const events = webhook.events.map((e) =>
-        completeEvent(e, { eventId: ++webhookEventId, portalId: state.portalId, appId: WEBHOOK_APP_ID, now }),
-      );
-      return deliverHubSpotWebhook(
+    sendWebhook: (webhook) =>
+      deliverHubSpotWebhook(
+        sender,
         { ...webhook, clientSecret: webhook.clientSecret ?? oauth.clientSecret },
-        events,
+        completeEvents(webhook.events),
+      ),
+    get webhookTargetUrl() {
+      return webhookTargetUrl;
+    },
+    setWebhookTarget(url) {
+      webhookTargetUrl = url;
+    },
+    emitWebhook: async (emit) => {
+      if ((emit.event === undefined) === (emit.events === undefined)) {
+        throw new Error('emitWebhook: give event or events (one of them)');
+      }
+      const inputs = emit.events ?? [emit.event as SandboxWebhookEventInput];
+      if (webhookTargetUrl === null) return [];
+      const delivery = await deliverHubSpotWebhook(
+        sender,
+        { ...emit, events: inputs, url: webhookTargetUrl, clientSecret: emit.secret ?? oauth.clientSecret },
+        completeEvents(inputs),
       );
+      return [delivery];
+    },
+    redeliverWebhook: (delivery) => sender.redeliver(delivery),
+    get webhookRetryDelaysMs() {
+      return webhookRetryDelaysMs;
+    },
+    set webhookRetryDelaysMs(value: number[]) {
+      webhookRetryDelaysMs = [...value];
+    },
+    get webhookTimeoutMs() {
+      return webhookTimeoutMs;
+    },
+    set webhookTimeoutMs(value: number) {
+      webhookTimeoutMs = value;
     },
     reset() {
+      sender.cancel();
       for (const objects of Object.values(state.stores)) objects.reset();
       state.associations.reset();
       state.owners = [...(options.owners ?? DEFAULT_OWNERS)];
@@ -394,7 +512,10 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       hits.clear();
       oauth.reset();
     },
-    close: () => server.close(),
+    close: () => {
+      sender.cancel();
+      return server.close();
+    },
   };
 }
 

@@ -6,7 +6,7 @@
  * schemas written from Instantly's reference, answers in Instantly's shapes (Fastify error bodies,
  * `{ items, next_starting_after }` pages), enforces Instantly's rate limits on demand (including
  * the 20-a-minute limit of `GET /api/v2/emails`), records every request, can be told to fail, and
- * delivers webhooks the way Instantly does.
+ * delivers webhooks the way Instantly does, retries included.
  *
  * @example
  * ```ts
@@ -43,6 +43,7 @@ import {
   tooManyRequests,
   unauthorized,
 } from './errors.js';
+import { type WebhookAttempt, WebhookSender } from './retries.js';
 import { ROUTES, type Route } from './routes.js';
 import { fastifyMessage, idParam, noQuery } from './schemas.js';
 import {
@@ -54,14 +55,33 @@ import {
   type SandboxWebhook,
   type SandboxWorkspace,
 } from './store.js';
-import { buildPayload, deliver, type SendWebhookOptions, type WebhookDelivery } from './webhooks.js';
+import {
+  buildPayload,
+  deliver,
+  type EmitInstantlyWebhookOptions,
+  INSTANTLY_WEBHOOK_RETRIES,
+  type InstantlyEmittedDelivery,
+  type InstantlyWebhookDelivery,
+  type SendInstantlyWebhookOptions,
+  withSecret,
+} from './webhooks.js';
 
+export {
+  backoffSchedule,
+  type WebhookAttempt,
+  type WebhookAttempts,
+  type WebhookOutcome,
+  type WebhookSendOptions,
+} from './retries.js';
 export { SANDBOX_SEED } from './store.js';
 export {
+  type EmitInstantlyWebhookOptions,
+  INSTANTLY_WEBHOOK_RETRIES,
+  type InstantlyEmittedDelivery,
+  type InstantlyWebhookDelivery,
   PAYLOAD_EVENT_TYPE,
   type SandboxWebhookEvent,
-  type SendWebhookOptions,
-  type WebhookDelivery,
+  type SendInstantlyWebhookOptions,
 } from './webhooks.js';
 export type { SandboxAccount, SandboxCampaign, SandboxEmail, SandboxLead, SandboxWebhook, SandboxWorkspace };
 
@@ -102,6 +122,13 @@ export interface InstantlySandboxOptions {
   enforceRateLimits?: boolean;
   /** Lower limits for tests; Instantly's by default. */
   rateLimits?: SandboxRateLimits;
+  /**
+   * The delay before each webhook retry, in milliseconds (its length is the number of retries).
+   * Default {@link INSTANTLY_WEBHOOK_RETRIES}: 3 retries over 30 s. Tests pass small ones. Settable later.
+   */
+  webhookRetryDelaysMs?: number[];
+  /** How long a webhook attempt may take before it counts as failed. Default 5,000. Settable later. */
+  webhookTimeoutMs?: number;
 }
 
 /** A request the sandbox received, as it arrived. */
@@ -151,21 +178,36 @@ export interface InstantlySandbox {
   receiveReply(leadId: string, reply: { text: string; subject?: string; autoReply?: boolean }): SandboxEmail;
   /**
    * Delivers a webhook the way Instantly does: POST `url` with the event's payload built from the
-   * sandbox's state, the custom `headers` echoed, nothing signed.
+   * sandbox's state, the custom `headers` echoed, nothing signed; retried on failure (see
+   * {@link InstantlySandbox.webhookRetryDelaysMs}) with the same bytes. Resolves after the first
+   * attempt, or after the last with `waitForRetries`.
    */
-  sendWebhook(options: SendWebhookOptions): Promise<WebhookDelivery>;
+  sendWebhook(options: SendInstantlyWebhookOptions): Promise<InstantlyWebhookDelivery>;
   /** Webhook subscriptions registered with `POST /api/v2/webhooks`, by id. */
   readonly webhooks: Map<string, SandboxWebhook>;
   /**
    * Delivers an event to every registered subscription that wants it (its `event_type`, or
    * `all_events`; `reply_received` also gets `auto_reply_received`; no campaign or the event's
-   * campaign), each to its `target_hook_url` with its custom `headers`, as Instantly does.
-   * Returns one delivery per subscription, in registration order.
+   * campaign), each to its `target_hook_url` with its custom `headers`, as Instantly does, and
+   * retries each on failure like {@link InstantlySandbox.sendWebhook}. Returns one delivery per
+   * subscription, in registration order; none match → `[]`.
    */
-  emitWebhook(options: Omit<SendWebhookOptions, 'url' | 'headers'>): Promise<WebhookDelivery[]>;
-  /** Restores the seeded workspace; forgets requests, pending failures and rate-limit windows. */
+  emitWebhook(options: EmitInstantlyWebhookOptions): Promise<InstantlyEmittedDelivery[]>;
+  /**
+   * POSTs a delivery again, once, as Instantly's retry would (the same bytes and headers), outside
+   * its retry schedule: the way to send the same event twice. Appends to `delivery.attempts`.
+   */
+  redeliverWebhook(delivery: InstantlyWebhookDelivery): Promise<WebhookAttempt>;
+  /** The delay before each webhook retry, in ms; `[]` for none. */
+  webhookRetryDelaysMs: number[];
+  /** How long a webhook attempt may take, in ms. */
+  webhookTimeoutMs: number;
+  /**
+   * Restores the seeded workspace; forgets requests, pending failures and rate-limit windows;
+   * cancels pending webhook retries.
+   */
   reset(): void;
-  /** Stops listening. */
+  /** Cancels pending webhook retries and stops listening. */
   close(): Promise<void>;
 }
 
@@ -208,6 +250,13 @@ export async function startInstantlySandbox(
   let emailHits: number[] = [];
   let delayMs = options.delayMs ?? 0;
   let enforceRateLimits = options.enforceRateLimits ?? false;
+  let webhookRetryDelaysMs = [...(options.webhookRetryDelaysMs ?? INSTANTLY_WEBHOOK_RETRIES.delaysMs)];
+  let webhookTimeoutMs = options.webhookTimeoutMs ?? INSTANTLY_WEBHOOK_RETRIES.timeoutMs;
+  const sender = new WebhookSender(() => ({
+    ...INSTANTLY_WEBHOOK_RETRIES,
+    delaysMs: webhookRetryDelaysMs,
+    timeoutMs: webhookTimeoutMs,
+  }));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { raw, url, method, headers, query } = await readRequest(req);
@@ -336,7 +385,8 @@ export async function startInstantlySandbox(
       return created;
     },
     receiveReply: (leadId, reply) => store.receiveReply(leadId, reply),
-    sendWebhook: async (webhook) => deliver(webhook.url, buildPayload(store, webhook), webhook.headers),
+    sendWebhook: async (webhook) =>
+      deliver(sender, { url: webhook.url, payload: buildPayload(store, webhook) }, webhook),
     webhooks: store.webhooks,
     emitWebhook: async (event) => {
       const payload = buildPayload(store, event);
@@ -348,20 +398,39 @@ export async function startInstantlySandbox(
             (w.campaign === null || w.campaign === payload.campaign_id),
         )
         .sort((a, b) => a.id.localeCompare(b.id));
-      const deliveries: WebhookDelivery[] = [];
+      const deliveries: InstantlyEmittedDelivery[] = [];
       for (const target of targets) {
-        deliveries.push(await deliver(target.target_hook_url, payload, target.headers ?? {}));
+        const delivery = { url: target.target_hook_url, payload, webhookId: target.id };
+        const headers = withSecret(target.headers ?? {}, event.secret);
+        deliveries.push(await deliver(sender, delivery, { ...event, headers }));
       }
       return deliveries;
     },
+    redeliverWebhook: (delivery) => sender.redeliver(delivery),
+    get webhookRetryDelaysMs() {
+      return webhookRetryDelaysMs;
+    },
+    set webhookRetryDelaysMs(value: number[]) {
+      webhookRetryDelaysMs = [...value];
+    },
+    get webhookTimeoutMs() {
+      return webhookTimeoutMs;
+    },
+    set webhookTimeoutMs(value: number) {
+      webhookTimeoutMs = value;
+    },
     reset() {
+      sender.cancel();
       store.reset();
       requests.length = 0;
       failures.clear();
       hits = [];
       emailHits = [];
     },
-    close: () => server.close(),
+    close: () => {
+      sender.cancel();
+      return server.close();
+    },
   };
 }
 

@@ -4,10 +4,19 @@
  * signature of any kind (Instantly signs nothing). Payloads follow
  * https://developer.instantly.ai/guides/webhook-events: base fields (`timestamp`, `event_type`,
  * `workspace`, `campaign_id`, `campaign_name`), event fields, and the lead's fields merged in.
+ * Failed deliveries are retried (see {@link INSTANTLY_WEBHOOK_RETRIES}).
  *
  * @module
  */
 
+import { INSTANTLY_WEBHOOK_SECRET_HEADER } from '../webhook.js';
+import {
+  backoffSchedule,
+  type WebhookAttempts,
+  type WebhookRetryPolicy,
+  type WebhookSender,
+  type WebhookSendOptions,
+} from './retries.js';
 import type { SandboxEmail, SandboxLead, SandboxStore } from './store.js';
 
 /**
@@ -41,14 +50,31 @@ export const PAYLOAD_EVENT_TYPE: Partial<Record<SandboxWebhookEvent, string>> = 
   email_link_clicked: 'link_clicked',
 };
 
+/**
+ * Instantly's retries as the sandbox applies them by default. Instantly does not document them:
+ * a secondary source says 3 retries within about 30 seconds [S], so: 3 retries, doubling, over
+ * 30 s, after any answer that is not 2xx or none at all (a 5 s timeout) [U].
+ */
+export const INSTANTLY_WEBHOOK_RETRIES = {
+  delaysMs: backoffSchedule(3, 30_000),
+  timeoutMs: 5_000,
+  accepted: (status: number) => status >= 200 && status < 300,
+  retried: (status: number | null) => status === null || status < 200 || status >= 300,
+} as const satisfies WebhookRetryPolicy;
+
 /** Options for `sendWebhook`. */
-export interface SendWebhookOptions {
+export interface SendInstantlyWebhookOptions extends WebhookSendOptions {
   /** The receiver (the subscription's `target_hook_url`). */
   url: string;
   /** The subscription event to deliver. */
   event: SandboxWebhookEvent;
   /** The subscription's custom headers, sent as they are on every delivery. */
   headers?: Record<string, string>;
+  /**
+   * Replaces the body sent (to test tampering). Instantly signs nothing, so a receiver cannot
+   * tell: only the echoed header is checked.
+   */
+  tamperBody?: string;
   /** The lead the event is about. Default: the seeded lead Ada, or the first lead. */
   leadId?: string;
   /** For `campaign_completed`: the campaign. Default: the lead's campaign. */
@@ -57,13 +83,34 @@ export interface SendWebhookOptions {
   fields?: Record<string, unknown>;
 }
 
-/** One delivery: what was sent and what the receiver answered. */
-export interface WebhookDelivery {
+/** Options for `emitWebhook`: the event, and what to change to test a receiver's checks. */
+export interface EmitInstantlyWebhookOptions extends Omit<SendInstantlyWebhookOptions, 'url' | 'headers'> {
+  /**
+   * Sent in {@link INSTANTLY_WEBHOOK_SECRET_HEADER} instead of the value each subscription
+   * registered (to test a wrong secret).
+   */
+  secret?: string;
+}
+
+/**
+ * One delivery: what was sent and what the receiver answered, attempt by attempt. Every retry
+ * resends the same bytes and headers (Instantly has no attempt counter or signature).
+ */
+export interface InstantlyWebhookDelivery extends WebhookAttempts {
+  /** The payload, as built (before any `tamperBody`). */
   payload: Record<string, unknown>;
+  /** The URL POSTed to. */
+  url: string;
+  /** The exact body sent. */
+  body: string;
+  /** The headers sent: `content-type` and the subscription's custom headers. */
   headers: Record<string, string>;
-  status: number;
-  /** The receiver's answer body, as text. */
-  response: string;
+}
+
+/** One delivery `emitWebhook` made, to one registered webhook. */
+export interface InstantlyEmittedDelivery extends InstantlyWebhookDelivery {
+  /** The webhook it went to. */
+  webhookId: string;
 }
 
 function latest(emails: SandboxEmail[], ueTypes: number[], autoReply?: boolean): SandboxEmail | undefined {
@@ -79,7 +126,7 @@ function latest(emails: SandboxEmail[], ueTypes: number[], autoReply?: boolean):
 /** Builds the payload Instantly would deliver for `event` about the store's current state. */
 export function buildPayload(
   store: SandboxStore,
-  options: Omit<SendWebhookOptions, 'url'>,
+  options: Pick<SendInstantlyWebhookOptions, 'event' | 'leadId' | 'campaignId' | 'fields'>,
 ): Record<string, unknown> {
   const { event } = options;
   const lead: SandboxLead | undefined = options.leadId
@@ -139,13 +186,31 @@ export function buildPayload(
   return { ...payload, ...options.fields };
 }
 
-/** POSTs one delivery the way Instantly does: JSON body, custom headers echoed, nothing signed. */
-export async function deliver(
-  url: string,
-  payload: Record<string, unknown>,
-  custom: Record<string, string> = {},
-): Promise<WebhookDelivery> {
-  const headers = { 'content-type': 'application/json', ...custom };
-  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(payload) });
-  return { payload, headers, status: res.status, response: await res.text() };
+/**
+ * Sends one delivery the way Instantly does (JSON body, custom headers echoed, nothing signed),
+ * retried per `sender`'s policy with the same bytes each time.
+ */
+export function deliver<D extends object>(
+  sender: WebhookSender,
+  delivery: D & { url: string; payload: Record<string, unknown> },
+  options: { headers?: Record<string, string>; tamperBody?: string | undefined } & WebhookSendOptions,
+): Promise<D & InstantlyWebhookDelivery> {
+  const headers = { 'content-type': 'application/json', ...options.headers };
+  const body = options.tamperBody ?? JSON.stringify(delivery.payload);
+  return sender.send({ ...delivery, body, headers }, () => ({ url: delivery.url, body, headers }), options);
+}
+
+/**
+ * A subscription's custom headers with {@link INSTANTLY_WEBHOOK_SECRET_HEADER} set to `secret`
+ * (whatever case it was registered in), or as they are when `secret` is undefined.
+ */
+export function withSecret(
+  headers: Record<string, string>,
+  secret: string | undefined,
+): Record<string, string> {
+  if (secret === undefined) return headers;
+  const others = Object.entries(headers).filter(
+    ([name]) => name.toLowerCase() !== INSTANTLY_WEBHOOK_SECRET_HEADER,
+  );
+  return { ...Object.fromEntries(others), [INSTANTLY_WEBHOOK_SECRET_HEADER]: secret };
 }
