@@ -333,8 +333,8 @@ export class Runtime {
       ...this.authHost(),
       listProviders: async () => (await this.plugins.loadAll()).providers,
       resolveConnection: (organizationId, ref) => this.org(organizationId).resolve(ref),
-      callProvider: (row, provider, where, fn) =>
-        this.org(row.organization_id).callProvider(row, provider, where, fn),
+      callProvider: (row, provider, where, fn, secrets) =>
+        this.org(row.organization_id).callProvider(row, provider, where, fn, secrets),
       publicUrl: () => this.settings.publicUrl,
       bus: this.bus,
       queue: () => this.queue(),
@@ -843,6 +843,7 @@ export class OrgRuntime {
     provider: ProviderDefinition,
     where: string,
     fn: (ctx: ActionContext) => Promise<T>,
+    secrets: readonly string[] = [],
   ): Promise<T> {
     assertUsable(row);
     const { executeCall } = await engine();
@@ -861,6 +862,7 @@ export class OrgRuntime {
           connection: info,
           auth,
           rateLimiter: await this.runtime.limiterFor(row.id, provider),
+          secrets,
           ...(await this.runtime.callDefaults(provider)),
         },
         where,

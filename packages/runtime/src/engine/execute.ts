@@ -46,6 +46,8 @@ export interface CallOptions {
   retry?: RetryPolicy | undefined;
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Other secrets the call may carry (a webhook secret being registered), redacted like the credential. */
+  secrets?: readonly string[] | undefined;
 }
 
 /** The outcome of {@link executeAction}. */
@@ -72,7 +74,7 @@ function buildContext(options: CallOptions, recorder: RecordedRequest[] | undefi
     provider: options.provider,
     baseUrl: options.baseUrl ?? providerBaseUrl(options.provider),
     headers: authHeaders(options.auth.scheme, options.auth.credential),
-    secrets: credentialSecrets(options.auth.credential),
+    secrets: [...credentialSecrets(options.auth.credential), ...(options.secrets ?? [])],
     rateLimiter: options.rateLimiter,
     retry: { ...options.retry, retryUnsafe: options.retry?.retryUnsafe ?? retryUnsafe },
     timeoutMs: options.timeoutMs,
@@ -159,7 +161,10 @@ export async function executeCall<T>(
   try {
     return await fn(ctx);
   } catch (error) {
-    throw asOxygenError(error, options.provider, where, credentialSecrets(options.auth.credential));
+    throw asOxygenError(error, options.provider, where, [
+      ...credentialSecrets(options.auth.credential),
+      ...(options.secrets ?? []),
+    ]);
   }
 }
 

@@ -26,6 +26,8 @@ export interface EventsHost extends AuthHost {
     provider: ProviderDefinition,
     where: string,
     fn: (ctx: ActionContext) => Promise<T>,
+    /** Secrets the call carries besides the credential, redacted from errors. */
+    secrets?: readonly string[],
   ): Promise<T>;
   /** The public base URL providers reach the ingress at (`OXYGEN_PUBLIC_URL`), when set. */
   publicUrl(): string | undefined;

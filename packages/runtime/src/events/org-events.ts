@@ -202,6 +202,7 @@ export class OrgEvents {
         provider,
         'webhooks.subscriptions.create',
         (ctx) => webhooks.subscriptions!.create(ctx, { url, providerTypes, secret: generated }),
+        [generated],
       );
       providerSubscriptionId = created.id;
       secret = created.secret ?? generated;
