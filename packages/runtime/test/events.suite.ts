@@ -119,6 +119,12 @@ export function describeEvents(
     const receivedFor = (eventId: string) =>
       receiver.received.filter((r) => r.headers['webhook-id'] === eventId);
 
+    it("reads a plugin's SKILL.md from its package when the plugin sets no skill", async () => {
+      const hookly = await runtime.plugins.get('hookly');
+      expect(hookly.skill).toMatch(/^---\nname: hookly\n/);
+      expect(Object.keys(hookly)).toContain('skill');
+    });
+
     it('lists every declared event with its schema, and which are enabled on which connection', async () => {
       const { o, connection, subscription } = await setup();
       const events = await o.events.list();

@@ -151,7 +151,28 @@ export class PluginRegistry {
       );
     }
     const provider = checkPlugin(mod, source);
-    return provider.version ? provider : { ...provider, version: pkg?.version };
+    const filled: ProviderDefinition = provider.version
+      ? { ...provider }
+      : { ...provider, version: pkg?.version };
+    if (filled.skill === undefined && pkg?.dir) {
+      // The package's SKILL.md, read only when asked for (`skills install`, `providers show`).
+      const file = join(pkg.dir, 'SKILL.md');
+      let cached: string | undefined | null = null;
+      Object.defineProperty(filled, 'skill', {
+        enumerable: true,
+        get: () => {
+          if (cached === null) {
+            try {
+              cached = readFileSync(file, 'utf8');
+            } catch {
+              cached = undefined;
+            }
+          }
+          return cached;
+        },
+      });
+    }
+    return filled;
   }
 
   private resolve(source: string): string {
@@ -172,15 +193,16 @@ export class PluginRegistry {
   }
 }
 
-/** The nearest package.json above `file`: the plugin's name and version. */
-function readPackage(file: string): { name?: string; version?: string } | undefined {
+/** The nearest package.json above `file`: the plugin's name, version and folder. */
+function readPackage(file: string): { name?: string; version?: string; dir: string } | undefined {
   let dir = dirname(file);
   for (let i = 0; i < 5; i++) {
     try {
-      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
         name?: string;
         version?: string;
       };
+      return { ...pkg, dir };
     } catch {
       dir = dirname(dir);
     }
