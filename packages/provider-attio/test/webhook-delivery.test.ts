@@ -5,10 +5,10 @@
  * receiver's checks (wrong secret, tampered body).
  */
 import type { WebhookRequest } from '@oxygen/core';
+import { type Receiver, startReceiver } from '@oxygen/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { ATTIO_WEBHOOK_RETRIES, type AttioSandbox, startAttioSandbox } from '../src/sandbox/index.js';
-import { type Receiver, startReceiver } from './__fixtures__/receiver.js';
 import { events } from './__fixtures__/webhooks.js';
 import { call } from './helpers.js';
 

@@ -3,10 +3,10 @@
  * Attio (`POST /v2/webhooks`, `DELETE /v2/webhooks/{webhook_id}`), run against the sandbox with
  * the connection's token, and deliveries to it checked with the secret Attio returned.
  */
+import { type Receiver, startReceiver } from '@oxygen/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { attioSubscriptions } from '../src/index.js';
 import { type AttioSandbox, startAttioSandbox } from '../src/sandbox/index.js';
-import { type Receiver, startReceiver } from './__fixtures__/receiver.js';
 import { events } from './__fixtures__/webhooks.js';
 import { contextFor, failure } from './helpers.js';
 

@@ -6,10 +6,10 @@
  * receiver's checks (wrong secret, old timestamp, tampered body).
  */
 import type { WebhookRequest } from '@oxygen/core';
+import { type Receiver, startReceiver } from '@oxygen/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin from '../src/index.js';
 import { HUBSPOT_WEBHOOK_RETRIES, type HubSpotSandbox, startHubSpotSandbox } from '../src/sandbox/index.js';
-import { type Receiver, startReceiver } from './__fixtures__/receiver.js';
 
 let sandbox: HubSpotSandbox;
 let receiver: Receiver;

@@ -4,6 +4,7 @@
  * the options that test a receiver's checks (wrong secret, tampered body).
  */
 import { randomBytes } from 'node:crypto';
+import { type Receiver, startReceiver } from '@oxygen/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { INSTANTLY_WEBHOOK_SECRET_HEADER } from '../src/index.js';
 import {
@@ -11,7 +12,6 @@ import {
   type InstantlySandbox,
   startInstantlySandbox,
 } from '../src/sandbox/index.js';
-import { type Receiver, startReceiver } from './__fixtures__/receiver.js';
 import { call } from './helpers.js';
 
 let sandbox: InstantlySandbox;

@@ -4,10 +4,10 @@
  * sandbox with the connection's key, and deliveries to it checked by the plugin's own verify.
  */
 import { randomBytes } from 'node:crypto';
+import { type Receiver, startReceiver } from '@oxygen/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { INSTANTLY_WEBHOOK_SECRET_HEADER, instantlySubscriptions } from '../src/index.js';
 import { type InstantlySandbox, startInstantlySandbox } from '../src/sandbox/index.js';
-import { type Receiver, startReceiver } from './__fixtures__/receiver.js';
 import { contextFor, failure } from './helpers.js';
 
 let sandbox: InstantlySandbox;

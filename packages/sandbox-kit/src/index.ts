@@ -1,8 +1,10 @@
 /**
  * `@oxygen/sandbox-kit`: the provider-neutral `node:http` plumbing every provider sandbox shares.
  * It reads and describes incoming requests, answers JSON, keeps a queue of one-shot injected
- * failures, waits a configured delay, and listens on and closes a local server. It knows nothing
- * about any provider: error bodies, headers, routes and authentication stay in each sandbox.
+ * failures, waits a configured delay, and listens on and closes a local server. For sandboxes that
+ * send webhooks, {@link WebhookSender} delivers them with a provider's retries (see
+ * {@link backoffSchedule} and {@link withWebhookRetrySettings}). It knows nothing about any
+ * provider: error bodies, headers, routes, authentication and signatures stay in each sandbox.
  * No dependencies besides Node.
  *
  * @example
@@ -29,6 +31,8 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+export * from './retries.js';
 
 /** `content-type` {@link send} uses unless told otherwise. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -7,6 +7,8 @@
  *   and every example in it is an input the action accepts.
  * - {@link createRequestValidator} (with {@link findProviderSpecs} and {@link loadOpenApiSpec}):
  *   every request the plugin sends matches the provider's published OpenAPI description.
+ * - {@link startReceiver}: a local webhook receiver that records deliveries as an ingress sees them
+ *   and answers the statuses a test sets, for testing a sandbox's webhooks and their retries.
  *
  * @example
  * ```ts
@@ -20,4 +22,5 @@
 export * from './conformance.js';
 export * from './failure.js';
 export * from './openapi.js';
+export * from './receiver.js';
 export * from './skill.js';

@@ -32,12 +32,24 @@ import {
   readRequest,
   send,
   serve,
+  type WebhookAttempt,
+  type WebhookRetrySettings,
+  WebhookSender,
+  type WebhookSendOptions,
+  withWebhookRetrySettings,
 } from '@oxygen/sandbox-kit';
 import type { z } from 'zod';
 import { AttioError, injectedError, notFound, unauthorized, validationError } from './errors.js';
 import type { WebhookStore } from './hooks.js';
 import { ROUTES, type TokenInfo } from './routes.js';
 
+export {
+  backoffSchedule,
+  type WebhookAttempt,
+  type WebhookAttempts,
+  type WebhookOutcome,
+  type WebhookSendOptions,
+} from '@oxygen/sandbox-kit';
 export type {
   SandboxWebhook,
   WebhookCondition,
@@ -46,19 +58,11 @@ export type {
   WebhookSubscription,
 } from './hooks.js';
 export {
-  backoffSchedule,
-  type WebhookAttempt,
-  type WebhookAttempts,
-  type WebhookOutcome,
-  type WebhookSendOptions,
-} from './retries.js';
-export {
   ATTIO_WEBHOOK_RETRIES,
   type AttioWebhookDelivery,
   type SendAttioWebhookOptions,
 } from './webhooks.js';
 
-import { type WebhookAttempt, WebhookSender, type WebhookSendOptions } from './retries.js';
 import {
   type AttributeSpec,
   type ListSpec,
@@ -185,7 +189,7 @@ export interface FailNextOptions extends FailureMatch {
 }
 
 /** A running sandbox. */
-export interface AttioSandbox {
+export interface AttioSandbox extends WebhookRetrySettings {
   /** Base URL to use in place of `https://api.attio.com` (no trailing slash). Paths start with /v2. */
   readonly url: string;
   /** A token the sandbox accepts. */
@@ -240,10 +244,6 @@ export interface AttioSandbox {
    * to `delivery.attempts`.
    */
   redeliverWebhook(delivery: AttioWebhookDelivery): Promise<WebhookAttempt>;
-  /** The delay before each webhook retry, in ms; `[]` for none. */
-  webhookRetryDelaysMs: number[];
-  /** How long a webhook attempt may take, in ms. */
-  webhookTimeoutMs: number;
   /**
    * Forgets records, entries, notes, tasks, webhooks, requests, pending failures and rate counters;
    * cancels pending webhook retries.
@@ -302,13 +302,10 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
   const failures = new FailureQueue<FailNextOptions>();
   const hits = new Map<string, { reads: number[]; writes: number[] }>();
   let delayMs = options.delayMs ?? 0;
-  let webhookRetryDelaysMs = [...(options.webhookRetryDelaysMs ?? ATTIO_WEBHOOK_RETRIES.delaysMs)];
-  let webhookTimeoutMs = options.webhookTimeoutMs ?? ATTIO_WEBHOOK_RETRIES.timeoutMs;
-  const sender = new WebhookSender(() => ({
-    ...ATTIO_WEBHOOK_RETRIES,
-    delaysMs: webhookRetryDelaysMs,
-    timeoutMs: webhookTimeoutMs,
-  }));
+  const sender = new WebhookSender(ATTIO_WEBHOOK_RETRIES, {
+    delaysMs: options.webhookRetryDelaysMs,
+    timeoutMs: options.webhookTimeoutMs,
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { raw, url, method, headers, query } = await readRequest(req);
@@ -423,7 +420,7 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
     options,
   );
 
-  return {
+  return withWebhookRetrySettings<AttioSandbox>(sender, {
     url: server.url,
     token: tokens[0] as string,
     tokens,
@@ -463,18 +460,6 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
         ),
       ),
     redeliverWebhook: (delivery) => sender.redeliver(delivery),
-    get webhookRetryDelaysMs() {
-      return webhookRetryDelaysMs;
-    },
-    set webhookRetryDelaysMs(value: number[]) {
-      webhookRetryDelaysMs = [...value];
-    },
-    get webhookTimeoutMs() {
-      return webhookTimeoutMs;
-    },
-    set webhookTimeoutMs(value: number) {
-      webhookTimeoutMs = value;
-    },
     reset() {
       sender.cancel();
       workspace.reset();
@@ -486,7 +471,7 @@ export async function startAttioSandbox(options: AttioSandboxOptions = {}): Prom
       sender.cancel();
       return server.close();
     },
-  };
+  });
 }
 
 /** Validates with a route schema, throwing Attio's 400 with every issue in `validation_errors`. */

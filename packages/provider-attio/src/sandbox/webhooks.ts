@@ -8,14 +8,14 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { signAttioBody } from '../webhook.js';
 import {
   backoffSchedule,
   type WebhookAttempts,
   type WebhookRetryPolicy,
   type WebhookSender,
   type WebhookSendOptions,
-} from './retries.js';
+} from '@oxygen/sandbox-kit';
+import { signAttioBody } from '../webhook.js';
 
 /**
  * Attio's retries as the sandbox applies them by default: any answer but 200 or 202, or none, is

@@ -31,6 +31,11 @@ import {
   readRequest,
   send as sendJson,
   serve,
+  type WebhookAttempt,
+  type WebhookRetrySettings,
+  WebhookSender,
+  type WebhookSendOptions,
+  withWebhookRetrySettings,
 } from '@oxygen/sandbox-kit';
 import type { z } from 'zod';
 import { AssociationStore } from './associations.js';
@@ -51,7 +56,6 @@ import {
   type ObjectType,
   STANDARD_PROPERTIES,
 } from './properties.js';
-import { type WebhookAttempt, WebhookSender, type WebhookSendOptions } from './retries.js';
 import { ROUTES, type Route, type SandboxState } from './routes.js';
 import { noQuery } from './schemas.js';
 import { ObjectStore, type SandboxRecord } from './store.js';
@@ -64,16 +68,16 @@ import {
   type SendHubSpotWebhookOptions,
 } from './webhooks.js';
 
-export type { SandboxOAuthApp, SandboxOAuthOptions } from './oauth.js';
-export type { SandboxOwner } from './owners.js';
-export type { CustomPropertyInput, ObjectType, PropertyType } from './properties.js';
 export {
   backoffSchedule,
   type WebhookAttempt,
   type WebhookAttempts,
   type WebhookOutcome,
   type WebhookSendOptions,
-} from './retries.js';
+} from '@oxygen/sandbox-kit';
+export type { SandboxOAuthApp, SandboxOAuthOptions } from './oauth.js';
+export type { SandboxOwner } from './owners.js';
+export type { CustomPropertyInput, ObjectType, PropertyType } from './properties.js';
 export type { SandboxRecord } from './store.js';
 export {
   HUBSPOT_WEBHOOK_RETRIES,
@@ -175,7 +179,7 @@ export interface FailNextOptions extends FailureMatch {
 }
 
 /** A running sandbox. */
-export interface HubSpotSandbox {
+export interface HubSpotSandbox extends WebhookRetrySettings {
   /** Base URL to use in place of `https://api.hubapi.com`, e.g. `http://127.0.0.1:53124`. */
   readonly url: string;
   /** A token the sandbox accepts. */
@@ -238,10 +242,6 @@ export interface HubSpotSandbox {
    * to `delivery.attempts`.
    */
   redeliverWebhook(delivery: HubSpotWebhookDelivery): Promise<WebhookAttempt>;
-  /** The delay before each webhook retry, in ms; `[]` for none. */
-  webhookRetryDelaysMs: number[];
-  /** How long a webhook attempt may take, in ms. */
-  webhookTimeoutMs: number;
   /**
    * Forgets records, associations, requests and pending failures; ids start again; cancels
    * pending webhook retries.
@@ -421,13 +421,10 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   );
   let webhookEventId = 0;
   let webhookTargetUrl = options.webhookTargetUrl ?? null;
-  let webhookRetryDelaysMs = [...(options.webhookRetryDelaysMs ?? HUBSPOT_WEBHOOK_RETRIES.delaysMs)];
-  let webhookTimeoutMs = options.webhookTimeoutMs ?? HUBSPOT_WEBHOOK_RETRIES.timeoutMs;
-  const sender = new WebhookSender(() => ({
-    ...HUBSPOT_WEBHOOK_RETRIES,
-    delaysMs: webhookRetryDelaysMs,
-    timeoutMs: webhookTimeoutMs,
-  }));
+  const sender = new WebhookSender(HUBSPOT_WEBHOOK_RETRIES, {
+    delaysMs: options.webhookRetryDelaysMs,
+    timeoutMs: options.webhookTimeoutMs,
+  });
   const completeEvents = (inputs: SandboxWebhookEventInput[]) => {
     const now = Date.now();
     return inputs.map((e) =>
@@ -435,7 +432,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     );
   };
 
-  return {
+  return withWebhookRetrySettings<HubSpotSandbox>(sender, {
     url: server.url,
     token: tokens[0] as string,
     tokens,
@@ -490,18 +487,6 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       return [delivery];
     },
     redeliverWebhook: (delivery) => sender.redeliver(delivery),
-    get webhookRetryDelaysMs() {
-      return webhookRetryDelaysMs;
-    },
-    set webhookRetryDelaysMs(value: number[]) {
-      webhookRetryDelaysMs = [...value];
-    },
-    get webhookTimeoutMs() {
-      return webhookTimeoutMs;
-    },
-    set webhookTimeoutMs(value: number) {
-      webhookTimeoutMs = value;
-    },
     reset() {
       sender.cancel();
       for (const objects of Object.values(state.stores)) objects.reset();
@@ -516,7 +501,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       sender.cancel();
       return server.close();
     },
-  };
+  });
 }
 
 function setRateHeaders(res: ServerResponse, usage: { all: number; daily: number }): void {

@@ -8,14 +8,14 @@
  * @module
  */
 
-import { signHubSpotRequest, type WireWebhookEvent } from '../webhook.js';
 import {
   backoffSchedule,
   type WebhookAttempts,
   type WebhookRetryPolicy,
   type WebhookSender,
   type WebhookSendOptions,
-} from './retries.js';
+} from '@oxygen/sandbox-kit';
+import { signHubSpotRequest, type WireWebhookEvent } from '../webhook.js';
 
 /**
  * HubSpot's retries as the sandbox applies them by default: up to 10 retries spread over 24 hours

@@ -32,6 +32,10 @@ import {
   readRequest,
   send,
   serve,
+  type WebhookAttempt,
+  type WebhookRetrySettings,
+  WebhookSender,
+  withWebhookRetrySettings,
 } from '@oxygen/sandbox-kit';
 import type { z } from 'zod';
 import {
@@ -43,7 +47,6 @@ import {
   tooManyRequests,
   unauthorized,
 } from './errors.js';
-import { type WebhookAttempt, WebhookSender } from './retries.js';
 import { ROUTES, type Route } from './routes.js';
 import { fastifyMessage, idParam, noQuery } from './schemas.js';
 import {
@@ -72,7 +75,7 @@ export {
   type WebhookAttempts,
   type WebhookOutcome,
   type WebhookSendOptions,
-} from './retries.js';
+} from '@oxygen/sandbox-kit';
 export { SANDBOX_SEED } from './store.js';
 export {
   type EmitInstantlyWebhookOptions,
@@ -147,7 +150,7 @@ export interface FailNextOptions extends FailureMatch {
 }
 
 /** A running sandbox. */
-export interface InstantlySandbox {
+export interface InstantlySandbox extends WebhookRetrySettings {
   /** Base URL to use in place of `https://api.instantly.ai`, e.g. `http://127.0.0.1:53124`. */
   readonly url: string;
   /** A key the sandbox accepts (scope `all:all` unless configured otherwise). */
@@ -198,10 +201,6 @@ export interface InstantlySandbox {
    * its retry schedule: the way to send the same event twice. Appends to `delivery.attempts`.
    */
   redeliverWebhook(delivery: InstantlyWebhookDelivery): Promise<WebhookAttempt>;
-  /** The delay before each webhook retry, in ms; `[]` for none. */
-  webhookRetryDelaysMs: number[];
-  /** How long a webhook attempt may take, in ms. */
-  webhookTimeoutMs: number;
   /**
    * Restores the seeded workspace; forgets requests, pending failures and rate-limit windows;
    * cancels pending webhook retries.
@@ -250,13 +249,10 @@ export async function startInstantlySandbox(
   let emailHits: number[] = [];
   let delayMs = options.delayMs ?? 0;
   let enforceRateLimits = options.enforceRateLimits ?? false;
-  let webhookRetryDelaysMs = [...(options.webhookRetryDelaysMs ?? INSTANTLY_WEBHOOK_RETRIES.delaysMs)];
-  let webhookTimeoutMs = options.webhookTimeoutMs ?? INSTANTLY_WEBHOOK_RETRIES.timeoutMs;
-  const sender = new WebhookSender(() => ({
-    ...INSTANTLY_WEBHOOK_RETRIES,
-    delaysMs: webhookRetryDelaysMs,
-    timeoutMs: webhookTimeoutMs,
-  }));
+  const sender = new WebhookSender(INSTANTLY_WEBHOOK_RETRIES, {
+    delaysMs: options.webhookRetryDelaysMs,
+    timeoutMs: options.webhookTimeoutMs,
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { raw, url, method, headers, query } = await readRequest(req);
@@ -328,7 +324,7 @@ export async function startInstantlySandbox(
     options,
   );
 
-  return {
+  return withWebhookRetrySettings<InstantlySandbox>(sender, {
     url: server.url,
     token: keys[0]?.token as string,
     keys,
@@ -407,18 +403,6 @@ export async function startInstantlySandbox(
       return deliveries;
     },
     redeliverWebhook: (delivery) => sender.redeliver(delivery),
-    get webhookRetryDelaysMs() {
-      return webhookRetryDelaysMs;
-    },
-    set webhookRetryDelaysMs(value: number[]) {
-      webhookRetryDelaysMs = [...value];
-    },
-    get webhookTimeoutMs() {
-      return webhookTimeoutMs;
-    },
-    set webhookTimeoutMs(value: number) {
-      webhookTimeoutMs = value;
-    },
     reset() {
       sender.cancel();
       store.reset();
@@ -431,7 +415,7 @@ export async function startInstantlySandbox(
       sender.cancel();
       return server.close();
     },
-  };
+  });
 }
 
 /** True when a key with `scopes` may call an endpoint needing `[resource, action]`. */

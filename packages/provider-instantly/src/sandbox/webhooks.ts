@@ -9,14 +9,14 @@
  * @module
  */
 
-import { INSTANTLY_WEBHOOK_SECRET_HEADER } from '../webhook.js';
 import {
   backoffSchedule,
   type WebhookAttempts,
   type WebhookRetryPolicy,
   type WebhookSender,
   type WebhookSendOptions,
-} from './retries.js';
+} from '@oxygen/sandbox-kit';
+import { INSTANTLY_WEBHOOK_SECRET_HEADER } from '../webhook.js';
 import type { SandboxEmail, SandboxLead, SandboxStore } from './store.js';
 
 /**

@@ -1,7 +1,10 @@
 /**
  * A local webhook receiver for tests: records each delivery as an ingress sees it (a
  * `WebhookRequest`: method, full URL, headers, raw body) and answers the statuses it is told to,
- * in order. The provider packages carry the same copy of this file.
+ * in order. What a sandbox's `sendWebhook`/`emitWebhook` deliver to, so the plugin's own
+ * `webhooks.verify` and `webhooks.parse` can be run on exactly what arrived.
+ *
+ * @module
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,10 +27,24 @@ export interface Receiver {
   reset(): void;
   /** Resolves once `n` deliveries have arrived (rejects after `timeoutMs`, default 2 s). */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
+  /** Stops listening; a delivery left hanging gets no answer (its connection is closed). */
   close(): Promise<void>;
 }
 
-/** Starts a receiver on a free local port. */
+/**
+ * Starts a receiver on a free local port (127.0.0.1).
+ *
+ * @example
+ * ```ts
+ * import { startReceiver } from '@oxygen/testkit';
+ *
+ * const receiver = await startReceiver();
+ * receiver.answers = [500, 200]; // fail the first delivery, accept the retry
+ * await sandbox.sendWebhook({ url: `${receiver.url}/webhooks/acme`, event, waitForRetries: true });
+ * receiver.received.map((r) => plugin.webhooks?.verify(r, secret)); // [{ ok: true }, { ok: true }]
+ * await receiver.close();
+ * ```
+ */
 export async function startReceiver(): Promise<Receiver> {
   const received: WebhookRequest[] = [];
   const server = createServer((req, res) => {

@@ -1,8 +1,9 @@
 /**
- * Sends one webhook delivery and retries it the way a provider does: every attempt is a POST with
- * a timeout; an answer the provider counts as received ends the delivery, one it retries schedules
- * the next attempt after the next delay of the schedule, and anything else (or the end of the
- * schedule) fails it. The provider sandboxes carry the same copy of this file (keep them identical).
+ * Webhook deliveries with a provider's retries, for sandboxes that send webhooks: every attempt is
+ * a POST with a timeout; an answer the provider counts as received ends the delivery, one it
+ * retries schedules the next attempt after the next delay of the schedule, and anything else (or
+ * the end of the schedule) fails it. What a provider signs and sends stays in its sandbox: it
+ * gives {@link WebhookSender.send} the request of each attempt and its {@link WebhookRetryPolicy}.
  *
  * @module
  */
@@ -95,20 +96,73 @@ export function backoffSchedule(retries: number, windowMs: number): number[] {
   return delays;
 }
 
+/**
+ * A sandbox handle's webhook retry settings: the provider's defaults unless the sandbox was
+ * started with others, and settable at any time (the next attempt uses the new values).
+ */
+export interface WebhookRetrySettings {
+  /** The delay before each webhook retry, in ms; `[]` for none. */
+  webhookRetryDelaysMs: number[];
+  /** How long a webhook attempt may take, in ms. */
+  webhookTimeoutMs: number;
+}
+
+/** What a sandbox's options may change of a provider's {@link WebhookRetryPolicy}. */
+export interface WebhookRetryOverrides {
+  /** Replaces {@link WebhookRetryPolicy.delaysMs} (tests pass small delays). */
+  delaysMs?: readonly number[] | undefined;
+  /** Replaces {@link WebhookRetryPolicy.timeoutMs}. */
+  timeoutMs?: number | undefined;
+}
+
 interface Pending {
   timer: ReturnType<typeof setTimeout> | undefined;
   cancel: () => void;
 }
 
-/** Sends deliveries with a provider's retries; {@link WebhookSender.cancel} stops pending ones. */
+/**
+ * Sends deliveries with a provider's retries; {@link WebhookSender.cancel} stops pending ones.
+ *
+ * @example
+ * ```ts
+ * const sender = new WebhookSender({
+ *   delaysMs: backoffSchedule(3, 30_000),
+ *   timeoutMs: 5_000,
+ *   accepted: (status) => status >= 200 && status < 300,
+ *   retried: (status) => status === null || status >= 500,
+ * }, { delaysMs: [10, 10, 10] });
+ * const body = JSON.stringify({ event: 'contact.created' });
+ * const headers = { 'content-type': 'application/json' };
+ * const delivery = await sender.send({ url }, () => ({ url, body, headers }), { waitForRetries: true });
+ * delivery.outcome; // 'delivered' once an attempt got a 2xx
+ * delivery.attempts.map((a) => a.status); // e.g. [503, 200]
+ * ```
+ */
 export class WebhookSender {
-  readonly #policy: () => WebhookRetryPolicy;
+  readonly #policy: WebhookRetryPolicy;
   readonly #pending = new Set<Pending>();
   readonly #builders = new WeakMap<WebhookAttempts, BuildAttempt>();
+  #delaysMs: number[];
+  /** How long an attempt may take, in ms: the policy's unless overridden; read at each attempt. */
+  timeoutMs: number;
 
-  /** `policy` is read before each attempt, so changing the sandbox's schedule applies at once. */
-  constructor(policy: () => WebhookRetryPolicy) {
+  /** Retries as `policy` says, with its delays and timeout replaced by `overrides` where given. */
+  constructor(policy: WebhookRetryPolicy, overrides: WebhookRetryOverrides = {}) {
     this.#policy = policy;
+    this.#delaysMs = [...(overrides.delaysMs ?? policy.delaysMs)];
+    this.timeoutMs = overrides.timeoutMs ?? policy.timeoutMs;
+  }
+
+  /**
+   * The delay before each retry, in ms. Setting it stores a copy; a delivery already `retrying`
+   * uses the new schedule for its next retry.
+   */
+  get delaysMs(): number[] {
+    return this.#delaysMs;
+  }
+
+  set delaysMs(value: readonly number[]) {
+    this.#delaysMs = [...value];
   }
 
   /**
@@ -145,12 +199,11 @@ export class WebhookSender {
     };
     const attempt = async (): Promise<void> => {
       pending.timer = undefined;
-      const policy = this.#policy();
-      const sent = await this.#post(delivery, build, policy.timeoutMs);
+      const sent = await this.#post(delivery, build);
       if (delivery.outcome !== 'retrying') return;
-      if (sent.status !== null && policy.accepted(sent.status)) return finish('delivered');
-      const delay = policy.delaysMs[retries];
-      if (!policy.retried(sent.status) || delay === undefined) return finish('failed');
+      if (sent.status !== null && this.#policy.accepted(sent.status)) return finish('delivered');
+      const delay = this.#delaysMs[retries];
+      if (!this.#policy.retried(sent.status) || delay === undefined) return finish('failed');
       retries += 1;
       pending.timer = setTimeout(() => void attempt(), delay);
     };
@@ -163,11 +216,12 @@ export class WebhookSender {
   /**
    * POSTs a delivery once more, as the provider's own retry would (same bytes, or the provider's
    * changes for the next attempt), outside its schedule: for sending the same event again.
+   * Throws when `delivery` was not sent by this sender.
    */
   async redeliver(delivery: WebhookAttempts): Promise<WebhookAttempt> {
     const build = this.#builders.get(delivery);
     if (!build) throw new Error('redeliverWebhook: not a delivery this sandbox made');
-    return this.#post(delivery, build, this.#policy().timeoutMs);
+    return this.#post(delivery, build);
   }
 
   /** Cancels every delivery still `retrying` (outcome `cancelled`): no further attempt is made. */
@@ -175,7 +229,8 @@ export class WebhookSender {
     for (const pending of [...this.#pending]) pending.cancel();
   }
 
-  async #post(delivery: WebhookAttempts, build: BuildAttempt, timeoutMs: number): Promise<WebhookAttempt> {
+  async #post(delivery: WebhookAttempts, build: BuildAttempt): Promise<WebhookAttempt> {
+    const timeoutMs = this.timeoutMs;
     const number = delivery.attempts.length + 1;
     const request = build(number);
     const started = Date.now();
@@ -213,4 +268,31 @@ export class WebhookSender {
     delivery.response = attempt.response;
     return attempt;
   }
+}
+
+/**
+ * Completes a sandbox handle with the {@link WebhookRetrySettings} properties, which read and set
+ * `sender`'s {@link WebhookSender.delaysMs} and {@link WebhookSender.timeoutMs}. Give the handle's
+ * type: `withWebhookRetrySettings<AcmeSandbox>(sender, { url, ... })`.
+ */
+export function withWebhookRetrySettings<S extends WebhookRetrySettings>(
+  sender: WebhookSender,
+  handle: Omit<S, keyof WebhookRetrySettings>,
+): S {
+  return Object.defineProperties(handle, {
+    webhookRetryDelaysMs: {
+      enumerable: true,
+      get: () => sender.delaysMs,
+      set: (value: readonly number[]) => {
+        sender.delaysMs = value;
+      },
+    },
+    webhookTimeoutMs: {
+      enumerable: true,
+      get: () => sender.timeoutMs,
+      set: (value: number) => {
+        sender.timeoutMs = value;
+      },
+    },
+  }) as unknown as S;
 }
