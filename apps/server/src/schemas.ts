@@ -10,15 +10,23 @@
  */
 
 import { AUTH_MODES, CONNECTION_STATUSES, type Connection } from '@oxygen/core';
-import type {
-  ActionInfo,
-  CreditBalance,
-  CreditEntry,
-  CreditGrant,
-  DryRunReport,
-  EventInfo,
-  OAuthStatus,
-  ProviderInfo,
+import {
+  type ActionInfo,
+  type CreditBalance,
+  type CreditEntry,
+  type CreditGrant,
+  DELIVERY_STATUSES,
+  type DeliveryRecord,
+  type DisableResult,
+  type DryRunReport,
+  type EnableResult,
+  type EventCatalogEntry,
+  type EventInfo,
+  type EventSubscriptionInfo,
+  type OAuthStatus,
+  type ProviderInfo,
+  type TriggerAddResult,
+  type TriggerInfo,
 } from '@oxygen/runtime';
 import { z } from 'zod';
 
@@ -384,3 +392,209 @@ export const IdentitySchema = z
 
 /** `GET /v1/providers/:id` params. */
 export const ProviderParams = z.object({ id: z.string().min(1).max(100) });
+
+/** A provider id that declares events, as `--source` takes it. */
+const SourceField = z
+  .string()
+  .min(1)
+  .max(100)
+  .meta({ description: 'The provider id.', example: 'instantly' });
+/** An event name as the product spells it. */
+const EventField = z
+  .string()
+  .min(1)
+  .max(200)
+  .meta({ description: 'The event name.', example: 'email.reply_received' });
+
+/** One event of the catalog, as `oxygen integrations events list --json` prints it. */
+export const EventCatalogEntrySchema = outputs<EventCatalogEntry>(
+  z
+    .looseObject({
+      source: z.string().meta({ example: 'instantly' }),
+      event: z.string().meta({ example: 'email.reply_received' }),
+      title: z.string(),
+      description: z.string(),
+      schema: JsonSchemaObject,
+      signing: z.enum(['hubspot-v3', 'hmac-sha256-body', 'shared-secret-header']).nullable().meta({
+        description: 'How the provider signs deliveries; null when the plugin cannot receive them.',
+      }),
+      enabled: z.boolean(),
+      connection_id: z.string().nullable(),
+      subscription_id: z.string().nullable(),
+      url: z
+        .string()
+        .nullable()
+        .meta({ description: 'The ingress URL the provider delivers to, when enabled.' }),
+      setup: z.array(z.string()).nullable().meta({
+        description: "Steps to take in the provider's settings, when it has no API for webhooks.",
+      }),
+    })
+    .meta({ id: 'EventCatalogEntry' }),
+);
+
+/** `GET /v1/events` response. */
+export const EventCatalogResponse = z
+  .object({ events: z.array(EventCatalogEntrySchema) })
+  .meta({ id: 'EventCatalog' });
+
+/** An enabled event (never its signing secret). */
+export const EventSubscriptionSchema = outputs<EventSubscriptionInfo>(
+  z
+    .looseObject({
+      id: z.string().meta({ example: 'sub_01JDQ7Z3K4V8M2N6P0R5S9T1WX' }),
+      organization_id: z.string(),
+      source: z.string(),
+      event: z.string(),
+      connection_id: z.string(),
+      provider_subscription_id: z.string().nullable(),
+      url: z.string(),
+      registration: z.enum(['registered', 'manual']),
+      setup: z.array(z.string()).nullable(),
+      created_at: z.string(),
+    })
+    .meta({ id: 'EventSubscription' }),
+);
+
+/** `POST /v1/events/enable` response. */
+export const EnableResultSchema = outputs<EnableResult>(
+  z
+    .looseObject({
+      subscription: EventSubscriptionSchema,
+      created: z.boolean().meta({ description: 'False when it was already enabled (nothing changed).' }),
+    })
+    .meta({ id: 'EnableResult' }),
+);
+
+/** `POST /v1/events/disable` response. */
+export const DisableResultSchema = outputs<DisableResult>(
+  z
+    .looseObject({
+      source: z.string(),
+      event: z.string(),
+      subscription: EventSubscriptionSchema.nullable().meta({
+        description: 'The subscription removed; null when the event was not enabled.',
+      }),
+      removed_at_provider: z.boolean(),
+      warnings: z.array(z.string()),
+    })
+    .meta({ id: 'DisableResult' }),
+);
+
+/** `POST /v1/events/enable` body. */
+export const EnableBody = z
+  .object({
+    source: SourceField,
+    event: EventField,
+    connection: z.string().min(1).max(200).optional().meta({
+      description:
+        "The connection whose account delivers the event (id, or provider id when there is one); default the organization's only one.",
+    }),
+  })
+  .meta({ id: 'EnableRequest' });
+
+/** `POST /v1/events/disable` body. */
+export const DisableBody = z
+  .object({ source: SourceField, event: EventField })
+  .meta({ id: 'DisableRequest' });
+
+/** One row of the deliveries log. */
+export const DeliveryRecordSchema = outputs<DeliveryRecord>(
+  z
+    .looseObject({
+      id: z.string().meta({ example: 'dlv_01JDQ7Z3K4V8M2N6P0R5S9T1WX' }),
+      event_id: z.string().nullable(),
+      source: z.string(),
+      event: z.string().nullable(),
+      provider_event_id: z.string().nullable(),
+      status: z.enum(DELIVERY_STATUSES as [DeliveryRecord['status'], ...DeliveryRecord['status'][]]),
+      reason: z.string().nullable().meta({
+        description:
+          'Why it was ignored, rejected, a duplicate or failed (`not_enabled`, `no_trigger`, `bad_signature`, `stale_timestamp`, `max_attempts`, ...).',
+      }),
+      detail: z.string().nullable(),
+      trigger_id: z.string().nullable(),
+      url: z.string().nullable(),
+      attempts: z.number(),
+      max_attempts: z.number(),
+      status_code: z.number().nullable(),
+      duration_ms: z.number().nullable(),
+      last_error: z.string().nullable(),
+      next_attempt_at: z.string().nullable(),
+      replay_of: z.string().nullable(),
+      created_at: z.string(),
+      updated_at: z.string(),
+      delivered_at: z.string().nullable(),
+    })
+    .meta({ id: 'Delivery' }),
+);
+
+/** `GET /v1/events/deliveries` and `POST .../replay` response. */
+export const DeliveriesResponse = z
+  .object({ deliveries: z.array(DeliveryRecordSchema) })
+  .meta({ id: 'Deliveries' });
+
+/** `GET /v1/events/deliveries` query. */
+export const DeliveriesQuery = z.object({
+  source: z.string().min(1).max(100).optional(),
+  event: z.string().min(1).max(200).optional(),
+  status: z.enum(DELIVERY_STATUSES as [DeliveryRecord['status'], ...DeliveryRecord['status'][]]).optional(),
+  since: z.string().min(1).max(100).optional().meta({
+    description: 'An ISO 8601 time, or a duration back from now (`30m`, `2h`, `7d`).',
+  }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .meta({ description: 'Newest first, at most this many (default 50).' }),
+});
+
+/** `:id` of a delivery or a trigger. */
+export const IdParams = z.object({ id: z.string().min(1).max(200) });
+
+/** A workflow trigger (never its secret). */
+export const TriggerInfoSchema = outputs<TriggerInfo>(
+  z
+    .looseObject({
+      id: z.string().meta({ example: 'trg_01JDQ7Z3K4V8M2N6P0R5S9T1WX' }),
+      organization_id: z.string(),
+      source: z.string(),
+      event: z.string(),
+      url: z.string(),
+      created_at: z.string(),
+    })
+    .meta({ id: 'Trigger' }),
+);
+
+/** `POST /v1/triggers` body. */
+export const TriggerBody = z
+  .object({
+    source: SourceField,
+    event: EventField,
+    url: z.string().min(1).max(2000).meta({
+      description: 'Where matching events are POSTed, signed with the Standard Webhooks scheme.',
+      example: 'https://example.com/hooks/replies',
+    }),
+  })
+  .meta({ id: 'TriggerRequest' });
+
+/** `POST /v1/triggers` response: the trigger and, when created, its secret (shown once). */
+export const TriggerAddResultSchema = outputs<TriggerAddResult>(
+  z
+    .looseObject({
+      trigger: TriggerInfoSchema,
+      created: z.boolean(),
+      secret: z.string().nullable().meta({
+        description:
+          'The `whsec_…` secret to verify deliveries with (the `standardwebhooks` package); only when the trigger was created, never again.',
+      }),
+    })
+    .meta({ id: 'TriggerAddResult' }),
+);
+
+/** `GET /v1/triggers` query. */
+export const TriggersQuery = z.object({
+  source: z.string().min(1).max(100).optional(),
+  event: z.string().min(1).max(200).optional(),
+});

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import { NotFoundError, OxygenError, ValidationError } from '@oxygen/core';
-import type { Runtime, TokenIdentity } from '@oxygen/runtime';
+import type { DeliveryWorker, DeliveryWorkerOptions, Runtime, TokenIdentity } from '@oxygen/runtime';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -23,6 +23,7 @@ import { errorBody, requestValidationError, statusOf, toOxygenError } from './er
 import { apiRoutes } from './routes/api.js';
 import { connectPageRoutes } from './routes/connect-page.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -54,6 +55,13 @@ export interface ServerOptions {
   logger?: boolean | ServerLoggerOptions;
   /** Trust `X-Forwarded-*` from a reverse proxy terminating TLS in front of the server. Default false. */
   trustProxy?: boolean;
+  /**
+   * Run a delivery worker in this process (default `true`): trigger deliveries the webhook ingress
+   * queued are attempted and retried here, and the worker stops when the server closes. On
+   * PostgreSQL any number of servers can run one; on the embedded SQLite store run exactly one
+   * (pass `false` to the others, or options such as `{ concurrency: 16 }`).
+   */
+  worker?: boolean | DeliveryWorkerOptions;
 }
 
 /** The paths whose values are replaced by `[REDACTED]` in every log line. */
@@ -119,8 +127,10 @@ export function normalisePublicUrl(value: string): string {
 
 /**
  * Builds the HTTP API: `/v1/...` (one route per CLI operation, each authenticated with an
- * organization API token), `GET /openapi.json`, `GET /oauth/callback` and the hosted API-key
- * connect page (`/connect/:link`). Call `listen` on the result, or `inject` in tests.
+ * organization API token), `GET /openapi.json`, `GET /oauth/callback`, the hosted API-key
+ * connect page (`/connect/:link`) and the webhook ingress (`POST /webhooks/:provider/:endpoint`),
+ * and starts a trigger delivery worker (see {@link ServerOptions.worker}) that stops when the app
+ * closes. Call `listen` on the result, or `inject` in tests.
  *
  * @example
  * ```ts
@@ -208,7 +218,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         title: 'Oxygen Integrations API',
         version: pkg.version,
         description:
-          'Connected provider accounts of one organization: the `oxygen` CLI\'s operations, one route each. Every `/v1` route needs `Authorization: Bearer <organization API token>` (`oxygen tokens create --org <id>`) and acts for that token\'s organization only. Errors are `{ "error": { "code", "message", "hint"? } }` with a stable `code`.',
+          'Connected provider accounts of one organization: the `oxygen` CLI\'s operations, one route each. Every `/v1` route needs `Authorization: Bearer <organization API token>` (`oxygen tokens create --org <id>`) and acts for that token\'s organization only. Errors are `{ "error": { "code", "message", "hint"? } }` with a stable `code`. `POST /webhooks/{provider}/{endpoint}` is where providers deliver events: it takes no token, the provider\'s signature authenticates each delivery.',
       },
       components: {
         securitySchemes: {
@@ -228,6 +238,21 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   await app.register(apiRoutes, { prefix: '/v1', runtime, publicUrl });
   await app.register(connectPageRoutes, { runtime, publicUrl });
   await app.register(oauthCallbackRoutes, { runtime });
+  await app.register(webhookRoutes, { runtime });
+
+  let worker: DeliveryWorker | undefined;
+  app.addHook('onClose', async () => {
+    await worker?.stop();
+    worker = undefined;
+  });
   await app.ready();
+  if (options.worker !== false) {
+    try {
+      worker = await runtime.startDeliveryWorker(options.worker === true ? {} : (options.worker ?? {}));
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
   return app;
 }

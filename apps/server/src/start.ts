@@ -4,9 +4,14 @@
  * @module
  */
 
-import { createRuntime, type Runtime } from '@oxygen/runtime';
+import {
+  createRuntime,
+  type DeliverySettings,
+  type DeliveryWorkerOptions,
+  type Runtime,
+} from '@oxygen/runtime';
 import type { FastifyInstance } from 'fastify';
-import { createServer, type ServerLoggerOptions } from './server.js';
+import { createServer, normalisePublicUrl, type ServerLoggerOptions } from './server.js';
 
 /** Options for {@link startServer}. */
 export interface StartServerOptions {
@@ -18,8 +23,21 @@ export interface StartServerOptions {
   home?: string;
   /** PostgreSQL URL; default `DATABASE_URL`; without one the embedded SQLite store is used. */
   databaseUrl?: string;
-  /** The URL people reach the server at. Default `OXYGEN_PUBLIC_URL`, else `http://<host>:<port>`. */
+  /**
+   * PostgreSQL schema for the store (created when missing); the delivery queue's jobs go in
+   * `<schema>_jobs`. Default: the connection's `search_path` for the store, `oxygen_jobs` for jobs.
+   */
+  schema?: string;
+  /**
+   * The URL people and providers reach the server at. Default `OXYGEN_PUBLIC_URL`, else
+   * `http://<host>:<port>`. Only an explicit one (this or the variable) is given to providers as
+   * the base of webhook URLs: enabling events without it is refused with a hint to set it.
+   */
   publicUrl?: string;
+  /** Run the trigger delivery worker in this process (default true); see `ServerOptions.worker`. */
+  worker?: boolean | DeliveryWorkerOptions;
+  /** Trigger delivery retries; default from `OXYGEN_DELIVERY_*` (8 attempts, 5 s backoff ×4). */
+  delivery?: Partial<DeliverySettings>;
   /** Environment for the runtime (`OXYGEN_*` variables). Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Directories to resolve plugin package names from (the CLI passes its own). */
@@ -40,7 +58,7 @@ export interface RunningServer {
   url: string;
   /** The public URL links and redirects are built from. */
   publicUrl: string;
-  /** Stops listening (finishing requests in flight), then closes the store. */
+  /** Stops listening (finishing requests in flight) and the delivery worker, then closes the queue and the store. */
   close(): Promise<void>;
 }
 
@@ -64,20 +82,27 @@ function hostForUrl(host: string): string {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const host = options.host ?? '127.0.0.1';
+  const given = options.publicUrl ?? (env.OXYGEN_PUBLIC_URL?.trim() || undefined);
+  // Checked before anything opens, so a bad URL is a clear error and not a half-started server.
+  const explicit = given === undefined ? undefined : normalisePublicUrl(given);
   const runtime = await createRuntime({
     env,
     ...(options.home ? { home: options.home } : {}),
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.schema ? { schema: options.schema } : {}),
     ...(options.resolveFrom ? { resolveFrom: options.resolveFrom } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
+    // The base of the webhook URLs registered with providers (and checked by HubSpot's v3 signature).
+    ...(explicit ? { publicUrl: explicit } : {}),
   });
   let listening = '';
-  const explicit = options.publicUrl ?? (env.OXYGEN_PUBLIC_URL || undefined);
   try {
     const app = await createServer({
       runtime,
       publicUrl: explicit ?? (() => listening),
       logger: options.logger ?? true,
       trustProxy: options.trustProxy ?? false,
+      ...(options.worker !== undefined ? { worker: options.worker } : {}),
     });
     try {
       await app.listen({ port: options.port ?? 8080, host });
@@ -92,7 +117,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       app,
       runtime,
       url: listening,
-      publicUrl: (explicit ?? listening).replace(/\/+$/, ''),
+      publicUrl: explicit ?? listening,
       async close() {
         await app.close();
         await runtime.close();

@@ -35,6 +35,7 @@ import {
   RunBody,
   RunResponse,
 } from '../schemas.js';
+import { eventRoutes } from './events.js';
 import { oauthFlowRoutes } from './oauth.js';
 
 /** What the route plugins need. */
@@ -170,6 +171,7 @@ export const apiRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { runt
   );
 
   await app.register(oauthFlowRoutes, { runtime });
+  await app.register(eventRoutes, { runtime });
 
   app.post(
     '/integrations/:ref/verify',

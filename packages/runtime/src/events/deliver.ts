@@ -7,8 +7,9 @@
  * @module
  */
 
+import type { Selectable } from 'kysely';
 import { newId } from '../store/ids.js';
-import type { Store } from '../store/types.js';
+import type { EventDeliveriesTable, Store } from '../store/types.js';
 import { eventSecretAad } from '../vault/rotate.js';
 import type { EventsHost } from './host.js';
 import { newDeliveryRow } from './records.js';
@@ -73,6 +74,32 @@ export async function queueDeliveries(
 export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'skipped';
 
 /**
+ * Queues again every delivery that is overdue and not held by a worker: what a job lost to a
+ * crash or a store failure would otherwise leave waiting (duplicate jobs are harmless: each
+ * attempt is claimed once). Returns how many were queued.
+ */
+export async function sweepOverdue(host: EventsHost, graceMs = 30_000): Promise<number> {
+  const now = new Date();
+  const rows = await host.store.db
+    .selectFrom('event_deliveries')
+    .select(['id', 'attempts'])
+    .where('status', 'in', ['pending', 'retrying'])
+    .where('next_attempt_at', '<=', new Date(now.getTime() - graceMs).toISOString())
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]))
+    .orderBy('next_attempt_at')
+    .limit(1000)
+    .execute();
+  if (rows.length === 0) return 0;
+  const queue = await host.queue();
+  await queue.enqueueMany(
+    host.store,
+    rows.map((r) => ({ job: { id: r.id, attempt: Number(r.attempts) }, runAt: now.toISOString() })),
+  );
+  queue.wake();
+  return rows.length;
+}
+
+/**
  * Makes attempt `job.attempt + 1` of a delivery, if it is still due and no other worker holds it
  * (claimed with a lease in the row, so duplicate jobs and concurrent workers are harmless).
  */
@@ -94,6 +121,30 @@ export async function attemptDelivery(
     .returningAll()
     .executeTakeFirst();
   if (!claimed) return 'skipped';
+  try {
+    return await attemptClaimed(host, claimed, lease, now);
+  } catch (error) {
+    // Something other than the target failed (the store): release the claim so the next job or
+    // sweep can try again instead of waiting out the lease, then let the queue retry the job.
+    await store.db
+      .updateTable('event_deliveries')
+      .set({ locked_until: null })
+      .where('id', '=', claimed.id)
+      .where('locked_until', '=', lease)
+      .execute()
+      .catch(() => {});
+    throw error;
+  }
+}
+
+async function attemptClaimed(
+  host: EventsHost,
+  claimed: Selectable<EventDeliveriesTable>,
+  lease: string,
+  now: Date,
+): Promise<AttemptResult> {
+  const store = host.store;
+  const settings = host.delivery;
 
   const trigger = claimed.trigger_id
     ? await store.db

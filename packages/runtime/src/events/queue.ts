@@ -140,6 +140,8 @@ export class PgBossQueue implements DeliveryQueue {
   readonly kind = 'pg-boss' as const;
   // biome-ignore lint/suspicious/noExplicitAny: pg-boss is loaded lazily (CommonJS default export)
   private boss: Promise<any> | undefined;
+  /** This process's pg-boss workers, to wake when new attempts are due. */
+  private workers: string[] = [];
 
   constructor(private readonly options: PgBossQueueOptions) {}
 
@@ -190,25 +192,41 @@ export class PgBossQueue implements DeliveryQueue {
 
   async work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void> {
     const boss = await this.start(true);
+    const batchSize = Math.min(4, concurrency);
     for (let i = 0; i < Math.max(1, Math.ceil(concurrency / 4)); i++) {
-      await boss.work(
+      let id = '';
+      id = await boss.work(
         DELIVERY_QUEUE,
-        { batchSize: Math.min(4, concurrency), pollingIntervalSeconds: 0.5 },
+        { batchSize, pollingIntervalSeconds: 0.5 },
         async (jobs: { data: DeliveryJob }[]) => {
           await Promise.all(jobs.map((job) => handler(job.data)));
+          // A full batch means more may be waiting: fetch again now, not after the polling interval.
+          if (jobs.length === batchSize && id) boss.notifyWorker(id);
         },
       );
+      this.workers.push(id);
     }
   }
 
   wake(): void {
-    // pg-boss notifies this process's workers itself, and others poll every 0.5 s.
+    // pg-boss does not notify workers of new jobs: wake this process's workers now (others poll
+    // every 0.5 s), so a delivery does not wait a polling interval.
+    const workers = this.workers;
+    if (!this.boss || workers.length === 0) return;
+    void this.boss.then(
+      // biome-ignore lint/suspicious/noExplicitAny: see above
+      (boss: any) => {
+        for (const id of workers) boss.notifyWorker(id);
+      },
+      () => {},
+    );
   }
 
   async stop(): Promise<void> {
     if (!this.boss) return;
     const boss = await this.boss.catch(() => undefined);
     this.boss = undefined;
+    this.workers = [];
     await boss?.stop({ graceful: true, wait: true, timeout: 5_000 });
   }
 }

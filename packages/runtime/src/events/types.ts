@@ -7,6 +7,7 @@
 import type { JsonSchema, WebhookSigning } from '@oxygen/core';
 import type { DeliveryStatus } from '../store/types.js';
 
+export { DELIVERY_STATUSES } from '../store/types.js';
 export type { DeliveryStatus };
 
 /** One event a provider declares, and whether the organization enabled it (`events list`). */

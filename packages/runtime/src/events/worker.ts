@@ -5,13 +5,15 @@
  * @module
  */
 
-import { attemptDelivery } from './deliver.js';
+import { attemptDelivery, sweepOverdue } from './deliver.js';
 import type { EventsHost } from './host.js';
 
 /** Options of {@link startDeliveryWorker}. */
 export interface DeliveryWorkerOptions {
   /** Attempts in flight at once (default 8). */
   concurrency?: number | undefined;
+  /** On PostgreSQL, how often overdue deliveries without a live job are queued again (default 30 s). */
+  sweepIntervalMs?: number | undefined;
 }
 
 /** A running worker. */
@@ -29,5 +31,18 @@ export async function startDeliveryWorker(
   await queue.work(async (job) => {
     await attemptDelivery(host, job);
   }, options.concurrency ?? 8);
-  return { stop: () => queue.stop() };
+  // The embedded queue scans the rows itself; a job queue gets a sweep for jobs lost to a crash.
+  let sweeper: NodeJS.Timeout | undefined;
+  if (queue.kind !== 'embedded') {
+    const sweep = () => void sweepOverdue(host).catch(() => {});
+    sweep();
+    sweeper = setInterval(sweep, options.sweepIntervalMs ?? 30_000);
+    sweeper.unref();
+  }
+  return {
+    stop: async () => {
+      if (sweeper) clearInterval(sweeper);
+      await queue.stop();
+    },
+  };
 }
