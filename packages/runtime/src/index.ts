@@ -30,5 +30,6 @@ export * from './plugins/contract.js';
 export * from './plugins/loader.js';
 export * from './runtime.js';
 export * from './store/index.js';
+export * from './tables/index.js';
 export * from './vault/index.js';
 export * from './vault/rotate.js';

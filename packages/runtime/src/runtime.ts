@@ -64,6 +64,7 @@ import { ApiTokens, ConnectLinks, Organizations } from './orgs/index.js';
 import { FIRST_PARTY_PLUGINS, type PluginFailure, PluginRegistry } from './plugins/loader.js';
 import { newId } from './store/ids.js';
 import { openStore, type Store, type StoredConnection } from './store/index.js';
+import { OrgColumns, OrgTables, OrgWaterfalls, type TablesHost } from './tables/index.js';
 import { connectionAad, createVault, loadMasterKeys, type Vault } from './vault/index.js';
 
 // Provider calls and JSON Schema derivation pull in got and zod; they load on first use so that
@@ -460,6 +461,31 @@ export class OrgRuntime {
   /** The organization's workflow triggers: URLs matching events are POSTed to, signed. */
   get triggers(): OrgTriggers {
     return new OrgTriggers(this.runtime.eventsHost(), this.organizationId);
+  }
+
+  /** The organization's tables: rows, CSV import and export, cells mirrored from provider writes. */
+  get tables(): OrgTables {
+    return new OrgTables(this.tablesHost());
+  }
+
+  /** The organization's action and waterfall columns: add them to tables and run them over rows. */
+  get columns(): OrgColumns {
+    return new OrgColumns(this.tablesHost());
+  }
+
+  /** The organization's waterfalls: provider steps tried in order until one finds the output. */
+  get waterfalls(): OrgWaterfalls {
+    return new OrgWaterfalls(this.tablesHost());
+  }
+
+  /** The runtime as the tables code sees it; every cell runs through {@link OrgRuntime.run}. */
+  private tablesHost(): TablesHost {
+    return {
+      store: this.store,
+      organizationId: this.organizationId,
+      org: this,
+      provider: (id) => this.runtime.plugins.get(id),
+    };
   }
 
   /** The organization's connections, oldest first. */

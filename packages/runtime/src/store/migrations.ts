@@ -293,6 +293,104 @@ export const migrations: Readonly<Record<string, Migration>> = {
       }
     },
   },
+  '0008_tables': {
+    async up(db: Kysely<unknown>) {
+      // Tables of rows (cells as JSON), their action and waterfall columns, one row per computed
+      // cell (the mirrored provider state: value, status, error, provenance, events) and waterfalls.
+      await db.schema
+        .createTable('tables')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('name', 'text', (c) => c.notNull())
+        // JSON array of the data column names, in order.
+        .addColumn('columns', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('tables_org_name_key', ['organization_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('table_rows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('table_id', 'text', (c) => c.notNull().references('tables.id').onDelete('cascade'))
+        // JSON object: data column name -> value.
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // Rows are read in id (= insertion) order, a page at a time.
+      await db.schema
+        .createIndex('table_rows_table_id_idx')
+        .on('table_rows')
+        .columns(['table_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('table_columns')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('table_id', 'text', (c) => c.notNull().references('tables.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('table_columns_table_name_key', ['table_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('table_cells')
+        .addColumn('row_id', 'text', (c) => c.notNull().references('table_rows.id').onDelete('cascade'))
+        .addColumn('column_id', 'text', (c) => c.notNull().references('table_columns.id').onDelete('cascade'))
+        .addColumn('organization_id', 'text', (c) => c.notNull())
+        .addColumn('table_id', 'text', (c) => c.notNull())
+        // The connection that wrote the record, and the record's keys: provider events find the
+        // cells they concern by these (organization, connection, record id or email).
+        .addColumn('connection_id', 'text')
+        .addColumn('value', 'text')
+        .addColumn('record_email', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('input_hash', 'text')
+        .addColumn('provenance', 'text', (c) => c.notNull())
+        // Written by provider events only, so a column run never overwrites them (and vice versa).
+        .addColumn('events', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('table_cells_pkey', ['row_id', 'column_id'])
+        .execute();
+      await db.schema.createIndex('table_cells_column_idx').on('table_cells').column('column_id').execute();
+      await db.schema
+        .createIndex('table_cells_record_idx')
+        .on('table_cells')
+        .columns(['organization_id', 'connection_id', 'value'])
+        .execute();
+      await db.schema
+        .createIndex('table_cells_record_email_idx')
+        .on('table_cells')
+        .columns(['organization_id', 'connection_id', 'record_email'])
+        .execute();
+      await db.schema
+        .createTable('waterfalls')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('steps', 'text', (c) => c.notNull())
+        .addColumn('output', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('waterfalls_org_name_key', ['organization_id', 'name'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['waterfalls', 'table_cells', 'table_columns', 'table_rows', 'tables']) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  },
 };
 
 /** Migration names in the order they run. */

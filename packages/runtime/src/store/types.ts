@@ -313,8 +313,101 @@ export interface EventDeliveriesTable {
   delivered_at: Timestamp | null;
 }
 
+/** The `tables` table (migration `0008_tables`): an organization's tables of rows. */
+export interface TablesTable {
+  /** Table id (`tbl_...`); primary key. */
+  id: string;
+  /** Owning organization (cascade on delete). */
+  organization_id: string;
+  /** Unique per organization. */
+  name: string;
+  /** JSON array of the data column names, in order (action and waterfall columns are in `table_columns`). */
+  columns: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The `table_rows` table: one row of a table, its data cells as one JSON object. */
+export interface TableRowsTable {
+  /** Row id (`row_...`, time-sortable: id order is insertion order); primary key. */
+  id: string;
+  organization_id: string;
+  /** The table (cascade on delete). */
+  table_id: string;
+  /** JSON object: data column name to value. */
+  data: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** What a computed column does. */
+export type TableColumnKind = 'action' | 'waterfall';
+
+/** The `table_columns` table: a table's action and waterfall columns. */
+export interface TableColumnsTable {
+  /** Column id (`col_...`); primary key. */
+  id: string;
+  organization_id: string;
+  /** The table (cascade on delete). */
+  table_id: string;
+  /** Unique per table, and never a data column's name. */
+  name: string;
+  kind: TableColumnKind;
+  /** JSON of the column's spec: integration, action, map (and output), or waterfall and map. */
+  spec: string;
+  created_at: Timestamp;
+}
+
+/** Where a mirrored write stands (`provenance.outputs.sync_status`). */
+export type CellSyncStatus = 'queued' | 'synced' | 'failed';
+
+/** The `table_cells` table: one computed cell (a row's value of an action or waterfall column). */
+export interface TableCellsTable {
+  /** The row (cascade on delete); the primary key is (`row_id`, `column_id`). */
+  row_id: string;
+  /** The column (cascade on delete). */
+  column_id: string;
+  organization_id: string;
+  table_id: string;
+  /** The connection that wrote the record (action columns); events of that connection match it. */
+  connection_id: string | null;
+  /** The provider record id (action columns) or the value found (waterfalls). */
+  value: string | null;
+  /** The record's email, lower-cased, when its input had one: events keyed by email match it. */
+  record_email: string | null;
+  status: CellSyncStatus;
+  /** The provider's error text on failure. */
+  error: string | null;
+  /** SHA-256 of the action, connection and mapped input: a rerun skips a synced cell with the same hash. */
+  input_hash: string | null;
+  /** JSON of the cell's provenance (without `events`). */
+  provenance: string;
+  /** JSON array of the provider events about the record (newest last, bounded); written by events only. */
+  events: string | null;
+  updated_at: Timestamp;
+}
+
+/** The `waterfalls` table: ordered provider steps tried per row until one finds the output. */
+export interface WaterfallsTable {
+  /** Waterfall id (`wf_...`); primary key. */
+  id: string;
+  organization_id: string;
+  /** Unique per organization. */
+  name: string;
+  /** JSON array of steps: `{ integration, action, map? }`. */
+  steps: string;
+  /** The output field (dotted path) a step must return non-empty. */
+  output: string;
+  created_at: Timestamp;
+}
+
 /** Every table the store knows, for `Kysely<Database>`. Later features add theirs here. */
 export interface Database {
+  tables: TablesTable;
+  table_rows: TableRowsTable;
+  table_columns: TableColumnsTable;
+  table_cells: TableCellsTable;
+  waterfalls: WaterfallsTable;
   event_subscriptions: EventSubscriptionsTable;
   event_triggers: EventTriggersTable;
   events: EventsTable;
