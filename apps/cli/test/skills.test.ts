@@ -317,7 +317,8 @@ describe('oxygen skills list and uninstall', () => {
     expect(byName.hubspot).toMatchObject({
       folder: 'oxygen-hubspot',
       source: '@oxygen/provider-hubspot',
-      origin: 'package',
+      // the runtime's loader reads the package's SKILL.md into the plugin's `skill`
+      origin: 'plugin',
     });
     expect(byName.skilled).toMatchObject({ source: 'oxygen-provider-skilled', origin: 'plugin' });
     expect(byName.skilled!.description).toBe(

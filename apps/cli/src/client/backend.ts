@@ -1,11 +1,20 @@
 /**
- * What `integrations`, `providers` and `credits` commands need, as two small interfaces that
+ * What `integrations`, `providers`, `credits`, `integrations events` and `workflows triggers`
+ * commands need, as two small interfaces that
  * both modes satisfy: the local runtime (`OrgRuntime` and `Runtime` themselves, unchanged) and a
  * shared server over HTTP (`HttpBackend`). The commands render either the same way.
  */
 
 import type { Connection } from '@oxygen/core';
-import type { OAuthClient, OAuthStatus, OrgCredits, OrgRuntime, Runtime } from '@oxygen/runtime';
+import type {
+  OAuthClient,
+  OAuthStatus,
+  OrgCredits,
+  OrgEvents,
+  OrgRuntime,
+  OrgTriggers,
+  Runtime,
+} from '@oxygen/runtime';
 
 /** One organization's integrations and credits. `OrgRuntime` is one; `HttpBackend` is the other. */
 export interface OrgBackend
@@ -14,6 +23,10 @@ export interface OrgBackend
   readonly organizationId: string;
   /** Balance, grants (admin) and history. */
   readonly credits: Pick<OrgCredits, 'balance' | 'grant' | 'history'>;
+  /** The event catalog, enabling and disabling events, the deliveries log and replays. */
+  readonly events: Pick<OrgEvents, 'list' | 'enable' | 'disable' | 'deliveries' | 'replay'>;
+  /** Workflow triggers: URLs that matching events are POSTed to, signed. */
+  readonly triggers: Pick<OrgTriggers, 'add' | 'list' | 'remove'>;
 }
 
 /** The provider catalog. `Runtime` is one; `HttpBackend` is the other. */

@@ -11,14 +11,21 @@ import type {
   CreditBalance,
   CreditEntry,
   CreditGrant,
+  DeliveryFilter,
+  DeliveryRecord,
+  DisableResult,
   DisconnectReport,
   DryRunReport,
+  EnableResult,
+  EventCatalogEntry,
   OAuthClient,
   OAuthStatus,
   PluginFailure,
   ProviderInfo,
   RevokeReport,
   RunReport,
+  TriggerAddResult,
+  TriggerInfo,
   VerifyReport,
 } from '@oxygen/runtime';
 import type { Got, Response } from 'got';
@@ -79,6 +86,14 @@ function headerError(value: string | string[] | undefined, apiUrl: string): Oxyg
   }
 }
 
+/** The query parameters that have a value. */
+function defined(params: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined && value !== '') out[name] = value;
+  return out;
+}
+
 /** Talks to an Oxygen server's `/v1` API with an organization API token. */
 export class HttpBackend implements OrgBackend, CatalogBackend, RemoteOAuth {
   private client: Got | undefined;
@@ -114,7 +129,7 @@ export class HttpBackend implements OrgBackend, CatalogBackend, RemoteOAuth {
   }
 
   private async call<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     options: { json?: unknown; searchParams?: Record<string, string> } = {},
   ): Promise<Answer<T>> {
@@ -316,6 +331,76 @@ export class HttpBackend implements OrgBackend, CatalogBackend, RemoteOAuth {
           limit === undefined ? {} : { searchParams: { limit: String(limit) } },
         )
       ).body,
+  };
+
+  /**
+   * `GET /v1/events`, `POST /v1/events/enable` and `/disable`, `GET /v1/events/deliveries`,
+   * `POST /v1/events/deliveries/:id/replay`: the same values `runtime.org(id).events` returns.
+   */
+  readonly events = {
+    list: async (): Promise<EventCatalogEntry[]> =>
+      (await this.call<{ events: EventCatalogEntry[] }>('GET', 'events')).body.events,
+    enable: async (ref: {
+      source: string;
+      event: string;
+      connection?: string | undefined;
+    }): Promise<EnableResult> =>
+      (
+        await this.call<EnableResult>('POST', 'events/enable', {
+          json: {
+            source: ref.source,
+            event: ref.event,
+            ...(ref.connection !== undefined ? { connection: ref.connection } : {}),
+          },
+        })
+      ).body,
+    disable: async (ref: { source: string; event: string }): Promise<DisableResult> =>
+      (
+        await this.call<DisableResult>('POST', 'events/disable', {
+          json: { source: ref.source, event: ref.event },
+        })
+      ).body,
+    deliveries: async (filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> =>
+      (
+        await this.call<{ deliveries: DeliveryRecord[] }>('GET', 'events/deliveries', {
+          searchParams: defined({
+            source: filter.source,
+            event: filter.event,
+            status: filter.status,
+            since: filter.since,
+            limit: filter.limit === undefined ? undefined : String(filter.limit),
+          }),
+        })
+      ).body.deliveries,
+    // The server attempts each new delivery once before answering, as the local runtime does.
+    replay: async (id: string): Promise<DeliveryRecord[]> =>
+      (
+        await this.call<{ deliveries: DeliveryRecord[] }>(
+          'POST',
+          `events/deliveries/${encodeURIComponent(id)}/replay`,
+        )
+      ).body.deliveries,
+  };
+
+  /** `POST /v1/triggers`, `GET /v1/triggers`, `DELETE /v1/triggers/:id`. */
+  readonly triggers = {
+    add: async (ref: { source: string; event: string; url: string }): Promise<TriggerAddResult> =>
+      (
+        await this.call<TriggerAddResult>('POST', 'triggers', {
+          json: { source: ref.source, event: ref.event, url: ref.url },
+        })
+      ).body,
+    list: async (
+      filter: { source?: string | undefined; event?: string | undefined } = {},
+    ): Promise<TriggerInfo[]> =>
+      (
+        await this.call<{ triggers: TriggerInfo[] }>('GET', 'triggers', {
+          searchParams: defined({ source: filter.source, event: filter.event }),
+        })
+      ).body.triggers,
+    remove: async (id: string): Promise<TriggerInfo> =>
+      (await this.call<{ trigger: TriggerInfo }>('DELETE', `triggers/${encodeURIComponent(id)}`)).body
+        .trigger,
   };
 
   /** `GET /v1/providers`, with the plugins the server could not load (its `oxygen-plugin-failures` header). */

@@ -190,7 +190,9 @@ async function attemptClaimed(
   let error: string | null = null;
   try {
     // Loaded here so that runtimes which never deliver (CLI start-up) never load it.
-    const { Webhook } = await import('standardwebhooks');
+    // CommonJS: bundlers may expose its exports only as `default`.
+    const mod = await import('standardwebhooks');
+    const Webhook = mod.Webhook ?? (mod as unknown as { default: typeof mod }).default.Webhook;
     const headers = new Webhook(secret).sign(event.id, now, event.payload);
     const res = await fetch(trigger.url, {
       method: 'POST',
