@@ -61,8 +61,11 @@ function startChild(args, env) {
     let err = '';
     child.stdout.on('data', (c) => {
       out += c;
-      const line = out.split('\n').find((l) => l.trim().startsWith('{'));
-      if (line) resolve(JSON.parse(line));
+      try {
+        resolve(JSON.parse(out)); // one JSON value, possibly over several lines
+      } catch {
+        // not complete yet
+      }
     });
     child.stderr.on('data', (c) => {
       err += c;
@@ -153,7 +156,7 @@ try {
 
   // Set-up through the runtime, as an internal app would: connect Attio, enable, add a trigger.
   const env = { OXYGEN_PROVIDER_ATTIO_BASE_URL: attio.url, OXYGEN_MASTER_KEY: masterKey };
-  const runtime = await createRuntime({ databaseUrl, env, publicUrl });
+  const runtime = await createRuntime({ databaseUrl, env, publicUrl, resolveFrom: [cliDir] });
   const org = runtime.org('bench');
   await org.connect('attio', { apiKey: attio.token });
   const { subscription } = await org.events.enable({ source: 'attio', event: 'record.created' });
@@ -174,7 +177,10 @@ try {
   const serverEnv = { DATABASE_URL: databaseUrl, OXYGEN_MASTER_KEY: masterKey, OXYGEN_HOME: home };
   const servers = await Promise.all(
     [0, 1].map(() =>
-      startChild([bin, 'serve', '--port', '0', '--public-url', publicUrl, '--json'], serverEnv),
+      startChild(
+        [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), bin, 'serve', '--port', '0', '--public-url', publicUrl, '--json', ...(process.env.BENCH_NO_WORKER ? ['--no-worker'] : [])],
+        serverEnv,
+      ),
     ),
   );
   const bodies = signedBodies(webhook.secret, EVENTS, 'oxygen');

@@ -46,6 +46,28 @@ async function main(args: string[]): Promise<void> {
       (await import('./commands/providers.js')).show(globals(cmd), id),
     );
 
+  const plugins = program
+    .command('plugins')
+    .description('provider plugins: first-party, and third-party ones added by package name or path');
+  plugins
+    .command('add <package-name|path>')
+    .description(
+      'check a plugin loads and its contract apiVersion is supported, then add it to $OXYGEN_HOME/config.json',
+    )
+    .action(async (source: string, _o, cmd: Command) =>
+      (await import('./commands/plugins.js')).add(globals(cmd), source),
+    );
+  plugins
+    .command('list')
+    .description('every plugin: source, package, version, apiVersion, load status')
+    .action(async (_o, cmd: Command) => (await import('./commands/plugins.js')).list(globals(cmd)));
+  plugins
+    .command('remove <package-name|path>')
+    .description('stop loading an added plugin (by the name or path it was added with)')
+    .action(async (source: string, _o, cmd: Command) =>
+      (await import('./commands/plugins.js')).remove(globals(cmd), source),
+    );
+
   const integrations = program.command('integrations').description('connected provider accounts');
   integrations
     .command('list')
@@ -114,6 +136,70 @@ names the organization's own.`,
       (await import('./commands/integrations.js')).disconnect(globals(cmd), id),
     );
 
+  const events = integrations
+    .command('events')
+    .description('provider events: the catalog, enabling them, the deliveries log, replays');
+  events
+    .command('list')
+    .description('every event each provider declares, its payload schema, and whether it is enabled')
+    .option('--source <id>', 'only this provider')
+    .action(async (o, cmd: Command) => (await import('./commands/events.js')).list(globals(cmd), o));
+  events
+    .command('enable')
+    .description('subscribe to an event at the provider (or print the steps for its settings)')
+    .option('--source <id>', 'the provider (hubspot, attio, instantly, ...)')
+    .option('--event <name>', 'the event, e.g. email.reply_received')
+    .option(
+      '--connection <id>',
+      "the integration whose account delivers it (default: the provider's only one)",
+    )
+    .action(async (o, cmd: Command) => (await import('./commands/events.js')).enable(globals(cmd), o));
+  events
+    .command('disable')
+    .description('remove the subscription at the provider; later deliveries are ignored')
+    .option('--source <id>', 'the provider')
+    .option('--event <name>', 'the event')
+    .action(async (o, cmd: Command) => (await import('./commands/events.js')).disable(globals(cmd), o));
+  events
+    .command('deliveries')
+    .description('every event received and what became of it, newest first')
+    .option('--source <id>', 'only this provider')
+    .option('--event <name>', 'only this event')
+    .option('--status <status>', 'pending, delivered, retrying, failed, ignored, rejected or duplicate')
+    .option('--since <when>', 'an ISO 8601 time or a duration back from now (30m, 2h, 7d)')
+    .option('--limit <n>', 'how many (1-1000, default 50)')
+    .action(async (o, cmd: Command) => (await import('./commands/events.js')).deliveries(globals(cmd), o));
+  events
+    .command('replay <delivery-id>')
+    .description("send a delivery's event again (attempted once right away)")
+    .action(async (id: string, _o, cmd: Command) =>
+      (await import('./commands/events.js')).replay(globals(cmd), id),
+    );
+
+  const workflows = program.command('workflows').description('what provider events start');
+  const triggers = workflows
+    .command('triggers')
+    .description('URLs matching events are POSTed to, signed (Standard Webhooks)');
+  triggers
+    .command('add')
+    .description('POST each matching event to a URL; prints the signing secret once')
+    .option('--source <id>', 'the provider')
+    .option('--event <name>', 'the event, e.g. email.reply_received')
+    .option('--url <url>', 'the http(s) URL to POST to')
+    .action(async (o, cmd: Command) => (await import('./commands/triggers.js')).add(globals(cmd), o));
+  triggers
+    .command('list')
+    .description("the organization's triggers (never their secrets)")
+    .option('--source <id>', 'only this provider')
+    .option('--event <name>', 'only this event')
+    .action(async (o, cmd: Command) => (await import('./commands/triggers.js')).list(globals(cmd), o));
+  triggers
+    .command('remove <trigger-id>')
+    .description('stop sending events to its URL')
+    .action(async (id: string, _o, cmd: Command) =>
+      (await import('./commands/triggers.js')).remove(globals(cmd), id),
+    );
+
   const credits = program.command('credits').description("the organization's credits for managed calls");
   credits
     .command('balance')
@@ -146,8 +232,9 @@ names the organization's own.`,
     .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
     .option(
       '--public-url <url>',
-      'the URL people reach the server at (default $OXYGEN_PUBLIC_URL or http://<host>:<port>)',
+      'the URL people and providers reach the server at, webhook URLs included (default $OXYGEN_PUBLIC_URL; without either, http://<host>:<port> for links, and events cannot be enabled)',
     )
+    .option('--no-worker', 'do not deliver trigger events from this process (another server does)')
     .action(async (o, cmd: Command) => (await import('./commands/serve.js')).serve(globals(cmd), o));
 
   const orgs = program.command('orgs').description('organizations on this store (for the server)');
@@ -179,6 +266,33 @@ names the organization's own.`,
     .action(async (id: string, _o, cmd: Command) =>
       (await import('./commands/tokens.js')).revoke(globals(cmd), id),
     );
+
+  const skills = program
+    .command('skills')
+    .description(
+      "agent skills (Agent Skills format) for coding agents: the oxygen CLI's and each provider's",
+    );
+  skills
+    .command('install')
+    .description("install skills into agents' skills folders (re-running updates in place)")
+    .option('--agents <agents...>', 'codex, claude-code and/or cursor')
+    .option('--skill <names...>', "skill names or globs: oxygen, hubspot, 'hub*', '*' (default '*')")
+    .option('--project', "this repository's .claude/skills, .agents/skills, .cursor/skills instead of ~/")
+    .option('--force', 'overwrite skill files changed by hand')
+    .action(async (o, cmd: Command) => (await import('./commands/skills.js')).install(globals(cmd), o));
+  skills
+    .command('list')
+    .description('the skills available and where each is installed')
+    .option('--agents <agents...>', 'only these agents (default all)')
+    .action(async (o, cmd: Command) => (await import('./commands/skills.js')).list(globals(cmd), o));
+  skills
+    .command('uninstall')
+    .description('remove skills Oxygen installed (not ones changed by hand, unless --force)')
+    .option('--agents <agents...>', 'codex, claude-code and/or cursor')
+    .option('--skill <names...>', "skill names or globs (default '*')")
+    .option('--project', "this repository's skills folders instead of ~/")
+    .option('--force', 'remove skill folders changed by hand too')
+    .action(async (o, cmd: Command) => (await import('./commands/skills.js')).uninstall(globals(cmd), o));
 
   program
     .command('login')
