@@ -204,6 +204,8 @@ export class Runtime {
   readonly bus = new EventBus();
   private readonly ingressCache = new TtlCache();
   private ingressWriter: IngressWriter | undefined;
+  private host: EventsHost | undefined;
+  private eventsModule: ReturnType<typeof events> | undefined;
 
   /** @internal use {@link createRuntime} */
   constructor(
@@ -281,7 +283,8 @@ export class Runtime {
     request: WebhookRequest,
     options?: WebhookVerifyOptions,
   ): Promise<IngressOutcome> {
-    const { receiveWebhook } = await events();
+    this.eventsModule ??= events();
+    const { receiveWebhook } = await this.eventsModule;
     return receiveWebhook(this.eventsHost(), providerId, endpoint, request, options);
   }
 
@@ -329,8 +332,9 @@ export class Runtime {
 
   /** @internal The runtime as the events code sees it. */
   eventsHost(): EventsHost {
+    if (this.host) return this.host;
     this.ingressWriter ??= new IngressWriter(this.store, () => this.queue());
-    return {
+    this.host = {
       ...this.authHost(),
       listProviders: async () => (await this.plugins.loadAll()).providers,
       resolveConnection: (organizationId, ref) => this.org(organizationId).resolve(ref),
@@ -343,6 +347,7 @@ export class Runtime {
       cache: this.ingressCache,
       writer: this.ingressWriter,
     };
+    return this.host;
   }
 
   /** @internal */

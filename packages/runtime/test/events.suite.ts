@@ -449,6 +449,38 @@ export function describeEvents(
       expect(await o.triggers.list()).toEqual([]);
     });
 
+    it("records a provider event about a mirrored record in the table cell's provenance", async () => {
+      const { o, connection, hook } = await setup();
+      await o.events.enable({ source: 'hookly', event: 'ticket.closed' });
+      await o.tables.create('support');
+      await o.tables.addRows('support', [{ email: 'ada@example.com' }]);
+      await o.columns.add('support', 'ticket', {
+        integration: connection.id,
+        action: 'ticket.upsert',
+        map: { email: '{{row.email}}', subject: 'Welcome' },
+      });
+      await o.columns.run('support', 'ticket');
+      const { cells } = await o.tables.cells('support', 'ticket');
+      const recordId = cells[0]!.cell.value as string;
+      expect(recordId).toMatch(/^tk_/);
+      const outcome = await receive(
+        delivery(hook, {
+          id: 'ev_closed',
+          type: 'ticket_closed',
+          data: { ticket_id: 'x', record_id: recordId },
+        }),
+      );
+      expect(outcome.accepted).toBe(1);
+      const [after] = await until(
+        async () => (await o.tables.cells('support', 'ticket')).cells,
+        (c) => (c[0]?.cell.provenance?.events?.length ?? 0) > 0,
+      );
+      expect(after!.cell.provenance.events).toEqual([
+        { type: 'ticket.closed', at: '2026-11-25T10:00:00.000Z', event_id: expect.stringMatching(/^evt_/) },
+      ]);
+      expect(after!.cell.provenance.outputs.sync_status).toBe('synced');
+    });
+
     it('filters the deliveries log by source, event, status, since and limit', async () => {
       const { o, hook } = await setup();
       for (let i = 0; i < 3; i++) await receive(delivery(hook, { id: `ev_f${i}` }));

@@ -302,6 +302,38 @@ export async function receiveWebhook(
   if (accepted.length > 0) {
     (await host.queue()).wake();
     for (const event of accepted) host.bus.publish(event);
+    void mirrorToTables(host, accepted);
   }
   return outcome;
+}
+
+/**
+ * Records accepted events in the provenance of the table cells that mirror their records (after
+ * the provider has its answer: a cell's audit trail is not worth a slower 2xx). Skipped at the
+ * cost of one cached look-up when the connection has no mirrored cells.
+ */
+async function mirrorToTables(host: EventsHost, events: NormalizedEvent[]): Promise<void> {
+  try {
+    const first = events[0]!;
+    const hasCells = await host.cache.get(
+      `cells\u0000${first.organization_id}\u0000${first.connection_id}`,
+      async () =>
+        Boolean(
+          await host.store.db
+            .selectFrom('table_cells')
+            .select('row_id')
+            .where('organization_id', '=', first.organization_id)
+            .where('connection_id', '=', first.connection_id)
+            .limit(1)
+            .executeTakeFirst(),
+        ),
+    );
+    if (!hasCells) return;
+    const { mirrorEventToCells } = await import('../tables/mirror.js');
+    for (const event of events) await mirrorEventToCells(host.store, event);
+  } catch (error) {
+    process.stderr.write(
+      `oxygen: recording provider events on table cells failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
 }

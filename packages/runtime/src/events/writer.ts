@@ -65,6 +65,9 @@ export class IngressWriter {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
+        // Let the requests that are already on their way (answered callers sending their next
+        // delivery, parsed bodies) join this batch instead of the next one.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch: Pending[] = [];
         let size = 0;
         while (
