@@ -121,7 +121,7 @@ export function describeEvents(
 
     it("reads a plugin's SKILL.md from its package when the plugin sets no skill", async () => {
       const hookly = await runtime.plugins.get('hookly');
-      expect(hookly.skill).toMatch(/^---\nname: hookly\n/);
+      expect(hookly.skill).toMatch(/^---\n+name: hookly\n/);
       expect(Object.keys(hookly)).toContain('skill');
     });
 

@@ -107,6 +107,27 @@ export async function attemptDelivery(
   host: EventsHost,
   job: { id: string; attempt: number },
 ): Promise<AttemptResult> {
+  return (await attemptDeliveries(host, [job]))[0]!;
+}
+
+/** What one attempt did to its row. */
+interface Finish {
+  id: string;
+  result: AttemptResult;
+  fields: Partial<EventDeliveriesTable>;
+  retry?: { attempt: number; at: string };
+}
+
+/**
+ * Makes one attempt of each delivery in `jobs` (a queue batch): claimed together, their events
+ * and triggers read together, POSTed concurrently, and recorded in one transaction, so a busy
+ * worker costs a handful of round trips per batch rather than per delivery.
+ */
+export async function attemptDeliveries(
+  host: EventsHost,
+  jobs: { id: string; attempt: number }[],
+): Promise<AttemptResult[]> {
+  if (jobs.length === 0) return [];
   const store = host.store;
   const settings = host.delivery;
   const now = new Date();
@@ -114,158 +135,178 @@ export async function attemptDelivery(
   const claimed = await store.db
     .updateTable('event_deliveries')
     .set({ locked_until: lease })
-    .where('id', '=', job.id)
-    .where('attempts', '=', job.attempt)
+    .where((eb) => eb.or(jobs.map((j) => eb.and([eb('id', '=', j.id), eb('attempts', '=', j.attempt)]))))
     .where('status', 'in', ['pending', 'retrying'])
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]))
     .returningAll()
-    .executeTakeFirst();
-  if (!claimed) return 'skipped';
-  try {
-    return await attemptClaimed(host, claimed, lease, now);
-  } catch (error) {
-    // Something other than the target failed (the store): release the claim so the next job or
-    // sweep can try again instead of waiting out the lease, then let the queue retry the job.
-    await store.db
-      .updateTable('event_deliveries')
-      .set({ locked_until: null })
-      .where('id', '=', claimed.id)
-      .where('locked_until', '=', lease)
-      .execute()
-      .catch(() => {});
-    throw error;
+    .execute();
+  const results = new Map<string, AttemptResult>();
+  if (claimed.length > 0) {
+    try {
+      const finishes = await attemptClaimed(host, claimed, now);
+      await record(host, finishes, lease);
+      for (const f of finishes) results.set(f.id, f.result);
+    } catch (error) {
+      // Something other than a target failed (the store): release the claims so the next job or
+      // sweep can try again instead of waiting out the lease, then let the queue retry the job.
+      await store.db
+        .updateTable('event_deliveries')
+        .set({ locked_until: null })
+        .where(
+          'id',
+          'in',
+          claimed.map((c) => c.id),
+        )
+        .where('locked_until', '=', lease)
+        .execute()
+        .catch(() => {});
+      throw error;
+    }
   }
+  return jobs.map((j) => results.get(j.id) ?? 'skipped');
 }
 
 async function attemptClaimed(
   host: EventsHost,
-  claimed: Selectable<EventDeliveriesTable>,
-  lease: string,
+  claimed: Selectable<EventDeliveriesTable>[],
   now: Date,
-): Promise<AttemptResult> {
+): Promise<Finish[]> {
   const store = host.store;
   const settings = host.delivery;
+  const triggerIds = [...new Set(claimed.map((c) => c.trigger_id).filter((t): t is string => !!t))];
+  const eventIds = [...new Set(claimed.map((c) => c.event_id).filter((e): e is string => !!e))];
+  const [triggers, events] = await Promise.all([
+    triggerIds.length
+      ? store.db.selectFrom('event_triggers').selectAll().where('id', 'in', triggerIds).execute()
+      : [],
+    eventIds.length
+      ? store.db
+          .selectFrom('events')
+          .select(['id', 'organization_id', 'payload'])
+          .where('id', 'in', eventIds)
+          .execute()
+      : [],
+  ]);
+  // Loaded here so that runtimes which never deliver (CLI start-up) never load it.
+  // CommonJS: bundlers may expose its exports only as `default`.
+  const mod = await import('standardwebhooks');
+  const Webhook = mod.Webhook ?? (mod as unknown as { default: typeof mod }).default.Webhook;
 
-  const trigger = claimed.trigger_id
-    ? await store.db
-        .selectFrom('event_triggers')
-        .selectAll()
-        .where('id', '=', claimed.trigger_id)
-        .where('organization_id', '=', claimed.organization_id)
-        .executeTakeFirst()
-    : undefined;
-  const event = claimed.event_id
-    ? await store.db
-        .selectFrom('events')
-        .select(['id', 'payload'])
-        .where('id', '=', claimed.event_id)
-        .where('organization_id', '=', claimed.organization_id)
-        .executeTakeFirst()
-    : undefined;
-  const finish = (fields: Record<string, unknown>) =>
-    store.db
-      .updateTable('event_deliveries')
-      .set({ ...fields, locked_until: null, updated_at: new Date().toISOString() })
-      .where('id', '=', claimed.id)
-      .where('locked_until', '=', lease)
-      .execute();
-  if (!trigger || !event) {
-    await finish({
-      status: 'failed',
-      reason: 'trigger_removed',
-      detail: trigger
-        ? 'The event is gone from the store; nothing to send.'
-        : `Trigger ${claimed.trigger_id} was removed before this delivery went out.`,
-      next_attempt_at: null,
-    });
-    return 'failed';
-  }
-
-  const secret = host.openSecret(
-    trigger.secret,
-    eventSecretAad('event_trigger', trigger.organization_id, trigger.id),
+  return Promise.all(
+    claimed.map(async (row): Promise<Finish> => {
+      // Same organization as the delivery, always: ids never cross organizations.
+      const trigger = triggers.find(
+        (t) => t.id === row.trigger_id && t.organization_id === row.organization_id,
+      );
+      const event = events.find((e) => e.id === row.event_id && e.organization_id === row.organization_id);
+      if (!trigger || !event) {
+        return {
+          id: row.id,
+          result: 'failed',
+          fields: {
+            status: 'failed',
+            reason: 'trigger_removed',
+            detail: trigger
+              ? 'The event is gone from the store; nothing to send.'
+              : `Trigger ${row.trigger_id} was removed before this delivery went out.`,
+            next_attempt_at: null,
+          },
+        };
+      }
+      const secret = host.openSecret(
+        trigger.secret,
+        eventSecretAad('event_trigger', trigger.organization_id, trigger.id),
+      );
+      const started = performance.now();
+      let statusCode: number | null = null;
+      let error: string | null = null;
+      try {
+        const signature = new Webhook(secret).sign(event.id, now, event.payload);
+        const res = await fetch(trigger.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'oxygen-integrations-webhooks',
+            'webhook-id': event.id,
+            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+            'webhook-signature': signature,
+          },
+          body: event.payload,
+          signal: AbortSignal.timeout(settings.timeoutMs),
+          redirect: 'manual',
+        });
+        statusCode = res.status;
+        await res.body?.cancel().catch(() => {});
+        if (res.status < 200 || res.status >= 300) error = `The trigger URL answered HTTP ${res.status}.`;
+      } catch (e) {
+        error =
+          e instanceof Error && e.name === 'TimeoutError'
+            ? `No answer within ${settings.timeoutMs} ms.`
+            : `Could not reach the trigger URL: ${describeFetchError(e)}.`;
+      }
+      const duration = Math.round(performance.now() - started);
+      const attempts = row.attempts + 1;
+      const common = { attempts, status_code: statusCode, duration_ms: duration };
+      if (!error) {
+        return {
+          id: row.id,
+          result: 'delivered',
+          fields: {
+            ...common,
+            status: 'delivered',
+            last_error: null,
+            next_attempt_at: null,
+            delivered_at: new Date().toISOString(),
+            reason: null,
+            detail: null,
+          },
+        };
+      }
+      if (attempts >= row.max_attempts) {
+        return {
+          id: row.id,
+          result: 'failed',
+          fields: {
+            ...common,
+            status: 'failed',
+            last_error: error,
+            next_attempt_at: null,
+            reason: 'max_attempts',
+            detail: `Gave up after ${attempts} attempts; fix the receiver, then \`oxygen integrations events replay ${row.id}\`.`,
+          },
+        };
+      }
+      const next = new Date(Date.now() + backoffDelay(attempts, settings)).toISOString();
+      return {
+        id: row.id,
+        result: 'retrying',
+        fields: { ...common, status: 'retrying', last_error: error, next_attempt_at: next },
+        retry: { attempt: attempts, at: next },
+      };
+    }),
   );
-  const started = performance.now();
-  let statusCode: number | null = null;
-  let error: string | null = null;
-  try {
-    // Loaded here so that runtimes which never deliver (CLI start-up) never load it.
-    // CommonJS: bundlers may expose its exports only as `default`.
-    const mod = await import('standardwebhooks');
-    const Webhook = mod.Webhook ?? (mod as unknown as { default: typeof mod }).default.Webhook;
-    const headers = new Webhook(secret).sign(event.id, now, event.payload);
-    const res = await fetch(trigger.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'oxygen-integrations-webhooks',
-        'webhook-id': event.id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': headers,
-      },
-      body: event.payload,
-      signal: AbortSignal.timeout(settings.timeoutMs),
-      redirect: 'manual',
-    });
-    statusCode = res.status;
-    await res.body?.cancel().catch(() => {});
-    if (res.status < 200 || res.status >= 300) error = `The trigger URL answered HTTP ${res.status}.`;
-  } catch (e) {
-    error =
-      e instanceof Error && e.name === 'TimeoutError'
-        ? `No answer within ${settings.timeoutMs} ms.`
-        : `Could not reach the trigger URL: ${describeFetchError(e)}.`;
-  }
-  const duration = Math.round(performance.now() - started);
-  const attempts = claimed.attempts + 1;
-  if (!error) {
-    await finish({
-      status: 'delivered',
-      attempts,
-      status_code: statusCode,
-      duration_ms: duration,
-      last_error: null,
-      next_attempt_at: null,
-      delivered_at: new Date().toISOString(),
-      reason: null,
-      detail: null,
-    });
-    return 'delivered';
-  }
-  if (attempts >= claimed.max_attempts) {
-    await finish({
-      status: 'failed',
-      attempts,
-      status_code: statusCode,
-      duration_ms: duration,
-      last_error: error,
-      next_attempt_at: null,
-      reason: 'max_attempts',
-      detail: `Gave up after ${attempts} attempts; fix the receiver, then \`oxygen integrations events replay ${claimed.id}\`.`,
-    });
-    return 'failed';
-  }
-  const next = new Date(Date.now() + backoffDelay(attempts, settings)).toISOString();
+}
+
+/** Writes the attempts' outcomes and queues the retries, in one transaction. */
+async function record(host: EventsHost, finishes: Finish[], lease: string): Promise<void> {
   const queue = await host.queue();
-  await store.transaction(async (trx) => {
-    await trx.db
-      .updateTable('event_deliveries')
-      .set({
-        status: 'retrying',
-        attempts,
-        status_code: statusCode,
-        duration_ms: duration,
-        last_error: error,
-        next_attempt_at: next,
-        locked_until: null,
-        updated_at: new Date().toISOString(),
-      })
-      .where('id', '=', claimed.id)
-      .where('locked_until', '=', lease)
-      .execute();
-    await queue.enqueue(trx, { id: claimed.id, attempt: attempts }, next);
+  const at = new Date().toISOString();
+  await host.store.transaction(async (trx) => {
+    for (const f of finishes) {
+      await trx.db
+        .updateTable('event_deliveries')
+        .set({ ...f.fields, locked_until: null, updated_at: at })
+        .where('id', '=', f.id)
+        .where('locked_until', '=', lease)
+        .execute();
+    }
+    await queue.enqueueMany(
+      trx,
+      finishes
+        .filter((f) => f.retry)
+        .map((f) => ({ job: { id: f.id, attempt: f.retry!.attempt }, runAt: f.retry!.at })),
+    );
   });
-  return 'retrying';
 }
 
 function describeFetchError(error: unknown): string {

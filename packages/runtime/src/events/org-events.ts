@@ -19,7 +19,7 @@ import { newId } from '../store/ids.js';
 import { DELIVERY_STATUSES } from '../store/types.js';
 import { eventSecretAad } from '../vault/rotate.js';
 import type { EventFilter, EventHandler } from './bus.js';
-import { attemptDelivery, queueDeliveries } from './deliver.js';
+import { attemptDeliveries, queueDeliveries } from './deliver.js';
 import type { EventsHost } from './host.js';
 import { deliveryRecord, ingressUrl, subscriptionInfo, triggersFor } from './records.js';
 import type {
@@ -396,7 +396,10 @@ export class OrgEvents {
       queueDeliveries(this.host, trx, event, triggers, original.id),
     );
     if (options.attempt !== false) {
-      await Promise.all(ids.map((dlv) => attemptDelivery(this.host, { id: dlv, attempt: 0 })));
+      await attemptDeliveries(
+        this.host,
+        ids.map((dlv) => ({ id: dlv, attempt: 0 })),
+      );
     } else {
       (await this.host.queue()).wake();
     }

@@ -27,8 +27,8 @@ export interface DeliveryQueue {
   enqueue(store: Store, job: DeliveryJob, runAt: string): Promise<void>;
   /** Queues several attempts at once (the ingress's batches), in the caller's transaction. */
   enqueueMany(store: Store, jobs: { job: DeliveryJob; runAt: string }[]): Promise<void>;
-  /** Runs `handler` for due attempts until {@link DeliveryQueue.stop}. */
-  work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void>;
+  /** Runs `handler` for batches of due attempts until {@link DeliveryQueue.stop}. */
+  work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void>;
   /** Tells a local worker new attempts are due (after a commit). */
   wake(): void;
   /** Stops working and releases connections. */
@@ -47,7 +47,7 @@ export class EmbeddedQueue implements DeliveryQueue {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
-  private handler: ((job: DeliveryJob) => Promise<void>) | undefined;
+  private handler: ((jobs: DeliveryJob[]) => Promise<void>) | undefined;
   private concurrency = 4;
   private stopped = false;
 
@@ -62,7 +62,7 @@ export class EmbeddedQueue implements DeliveryQueue {
 
   async enqueueMany(): Promise<void> {}
 
-  async work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void> {
+  async work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void> {
     this.handler = handler;
     this.concurrency = concurrency;
     this.stopped = false;
@@ -107,7 +107,7 @@ export class EmbeddedQueue implements DeliveryQueue {
         return; // store closed or busy: the next tick tries again
       }
       if (due.length === 0 || this.stopped) return;
-      await Promise.all(due.map((row) => handler({ id: row.id, attempt: row.attempts }).catch(() => {})));
+      await handler(due.map((row) => ({ id: row.id, attempt: row.attempts }))).catch(() => {});
     }
   }
 
@@ -190,16 +190,18 @@ export class PgBossQueue implements DeliveryQueue {
     );
   }
 
-  async work(handler: (job: DeliveryJob) => Promise<void>, concurrency: number): Promise<void> {
+  async work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void> {
     const boss = await this.start(true);
-    const batchSize = Math.min(4, concurrency);
-    for (let i = 0; i < Math.max(1, Math.ceil(concurrency / 4)); i++) {
+    // Two pollers per process, each taking up to half the concurrency as one batch: one can be
+    // posting while the other fetches.
+    const batchSize = Math.max(1, Math.ceil(concurrency / 2));
+    for (let i = 0; i < 2; i++) {
       let id = '';
       id = await boss.work(
         DELIVERY_QUEUE,
         { batchSize, pollingIntervalSeconds: 0.5 },
         async (jobs: { data: DeliveryJob }[]) => {
-          await Promise.all(jobs.map((job) => handler(job.data)));
+          await handler(jobs.map((job) => job.data));
           // A full batch means more may be waiting: fetch again now, not after the polling interval.
           if (jobs.length === batchSize && id) boss.notifyWorker(id);
         },

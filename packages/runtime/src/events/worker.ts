@@ -5,12 +5,12 @@
  * @module
  */
 
-import { attemptDelivery, sweepOverdue } from './deliver.js';
+import { attemptDeliveries, sweepOverdue } from './deliver.js';
 import type { EventsHost } from './host.js';
 
 /** Options of {@link startDeliveryWorker}. */
 export interface DeliveryWorkerOptions {
-  /** Attempts in flight at once (default 8). */
+  /** Attempts in flight at once (default 16). */
   concurrency?: number | undefined;
   /** On PostgreSQL, how often overdue deliveries without a live job are queued again (default 30 s). */
   sweepIntervalMs?: number | undefined;
@@ -28,9 +28,9 @@ export async function startDeliveryWorker(
   options: DeliveryWorkerOptions = {},
 ): Promise<DeliveryWorker> {
   const queue = await host.queue();
-  await queue.work(async (job) => {
-    await attemptDelivery(host, job);
-  }, options.concurrency ?? 8);
+  await queue.work(async (jobs) => {
+    await attemptDeliveries(host, jobs);
+  }, options.concurrency ?? 16);
   // The embedded queue scans the rows itself; a job queue gets a sweep for jobs lost to a crash.
   let sweeper: NodeJS.Timeout | undefined;
   if (queue.kind !== 'embedded') {
