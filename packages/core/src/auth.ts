@@ -9,6 +9,7 @@ import type { Credential } from './connection.js';
 
 /** A static key the user pastes (private app token, API key). */
 export interface ApiKeyScheme {
+  /** Discriminant: a static key. */
   type: 'api_key';
   /** What the provider calls it, shown in prompts ("Private app access token"). */
   label: string;
@@ -22,9 +23,13 @@ export interface ApiKeyScheme {
 
 /** OAuth 2.0 authorization code flow. */
 export interface OAuth2Scheme {
+  /** Discriminant: the OAuth 2.0 authorization code flow. */
   type: 'oauth2';
+  /** The provider's authorization endpoint the user is sent to. */
   authorizeUrl: string;
+  /** The provider's token endpoint, for the code exchange and refreshes. */
   tokenUrl: string;
+  /** The provider's token revocation endpoint, called on disconnect when present. */
   revokeUrl?: string | undefined;
   /** Scopes always requested. */
   scopes: string[];
@@ -41,11 +46,13 @@ export type ByokScheme = ApiKeyScheme | OAuth2Scheme;
 
 /** Managed mode: the platform's own key, charged to the organization in credits. */
 export interface ManagedScheme {
+  /** Discriminant: the platform's own key. */
   type: 'managed';
   /** Environment variable holding the platform's key. Default `OXYGEN_MANAGED_<ID>_KEY`. */
   keyEnv?: string | undefined;
   /** How the platform's key is sent. Default: bearer in `authorization`. */
   header: string;
+  /** Prefix before the key in that header (`Bearer`), or `''` for the bare key. */
   scheme: string;
 }
 

@@ -72,13 +72,22 @@ export interface Connection {
  * it is encrypted before it touches the store and never printed.
  */
 export type Credential =
-  | { type: 'api_key'; key: string }
   | {
+      /** A static key (API key, private app token). */
+      type: 'api_key';
+      /** The key itself. */
+      key: string;
+    }
+  | {
+      /** Tokens from an OAuth 2.0 authorization. */
       type: 'oauth2';
+      /** The bearer token sent with every call. */
       access_token: string;
+      /** Exchanged for a new access token when this one expires; absent when none was issued. */
       refresh_token?: string | undefined;
       /** Epoch milliseconds after which the access token is no longer valid. */
       expires_at?: number | undefined;
+      /** The token type the provider reported (`bearer`). */
       token_type?: string | undefined;
     };
 

@@ -73,6 +73,7 @@ export class OxygenError extends Error {
   readonly field: string | undefined;
   /** Extra structured data. */
   readonly data: Record<string, unknown> | undefined;
+  /** The global marker (`Symbol.for('oxygen.error')`) that {@link OxygenError.isInstance} checks. */
   readonly [MARKER] = true;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {

@@ -22,19 +22,29 @@ import { redactHeaders, redactText, redactValue } from './redact.js';
 
 /** A request as a dry run shows it: secrets redacted. */
 export interface RecordedRequest {
+  /** The HTTP method, upper case. */
   method: string;
+  /** The full URL, secrets redacted. */
   url: string;
+  /** The request headers, secrets redacted. */
   headers: Record<string, string>;
+  /** The JSON or form body, parsed when it is JSON and redacted; absent without a body. */
   body?: unknown;
 }
 
 /** One request that was actually sent, for provenance and `--verbose`. */
 export interface CallRecord {
+  /** The HTTP method, upper case. */
   method: string;
+  /** The final URL, secrets redacted. */
   url: string;
+  /** The HTTP status of the last answer, or `null` when none arrived. */
   status: number | null;
+  /** The provider's request or correlation id, when it sent one. */
   requestId: string | null;
+  /** Time of the last attempt, in milliseconds. */
   durationMs: number;
+  /** Attempts made, retries included. */
   attempts: number;
 }
 
@@ -55,6 +65,7 @@ export interface RetryPolicy {
 
 /** Options for {@link createHttpContext}. */
 export interface HttpContextOptions {
+  /** The provider called: names it in errors, parses its error bodies, finds its request ids. */
   provider: Pick<ProviderDefinition, 'id' | 'name' | 'parseError' | 'requestIdHeader'>;
   /** The provider API base URL. */
   baseUrl: string;
@@ -64,6 +75,7 @@ export interface HttpContextOptions {
   secrets?: string[];
   /** Awaited before every attempt (including retries) with the request path. */
   rateLimiter?: ((path: string, method: string) => Promise<void>) | undefined;
+  /** When and how often to retry; see {@link RetryPolicy} for the defaults. */
   retry?: RetryPolicy;
   /** Whole-request timeout per attempt. Default 30 s. */
   timeoutMs?: number;
@@ -85,6 +97,7 @@ const DRY_RUN_HALT = Symbol.for('oxygen.dry-run-halt');
 
 /** Thrown inside a dry run once a request has been recorded: nothing is sent. */
 export class DryRunHalt extends Error {
+  /** The global marker (`Symbol.for('oxygen.dry-run-halt')`) that {@link isDryRunHalt} checks. */
   readonly [DRY_RUN_HALT] = true;
   constructor() {
     super('dry run: request recorded, not sent');

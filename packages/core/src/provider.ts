@@ -20,11 +20,17 @@ export type ActionEffect = 'read' | 'write';
 
 /** What the plugin's code may see of the connection it runs for. Never the credential. */
 export interface ConnectionInfo {
+  /** The connection's id (`conn_...`). */
   id: string;
+  /** The organization that owns it. */
   organization_id: string;
+  /** Provider id (`hubspot`). */
   provider: string;
+  /** `managed` or `byok`. */
   auth_mode: AuthMode;
+  /** Provider-side identifier: workspace name, portal, email. */
   account_label: string | null;
+  /** Granted OAuth scopes; empty when not applicable. */
   scopes: string[];
 }
 
@@ -62,14 +68,19 @@ export interface MirrorSpec<Output> {
 export interface ActionDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> {
   /** `object.verb`, e.g. `contact.upsert`. Unique within the provider. */
   slug: string;
+  /** Short human name (`Get a contact`). */
   title: string;
+  /** One or two sentences on what it does, shown in the catalog and to agents. */
   description: string;
+  /** Schema of the input; the input is validated against it before `run`. */
   input: Input;
+  /** Schema of the output; `run`'s result is validated against it. */
   output: Output;
   /** Modes this action may run in. */
   authModes: AuthMode[];
   /** Credits charged per call in managed mode. */
   credits: number;
+  /** Whether it only reads provider state or changes it. */
   effect: ActionEffect;
   /**
    * True when sending the same request twice has the effect of sending it once (an upsert
@@ -80,6 +91,7 @@ export interface ActionDefinition<Input extends z.ZodType = z.ZodType, Output ex
   scopes?: string[] | undefined;
   /** Where a write's result is mirrored. */
   mirror?: MirrorSpec<z.output<Output>> | undefined;
+  /** Does the work: called with the validated input and a context bound to the connection. */
   run: (input: z.output<Input>, ctx: ActionContext) => Promise<z.input<Output>>;
 }
 
@@ -108,7 +120,9 @@ export function defineAction<Input extends z.ZodType, Output extends z.ZodType>(
 export interface EventDefinition<Data extends z.ZodType = z.ZodType> {
   /** `object.past_tense` or the product doc's spelling (`email.reply_received`). */
   type: string;
+  /** Short human name (`Contact created`). */
   title: string;
+  /** One sentence on when it happens, shown in the catalog and to agents. */
   description: string;
   /** The normalised event's `data`. */
   data: Data;
@@ -143,6 +157,7 @@ export function defineEvent<Data extends z.ZodType>(event: EventDefinition<Data>
 export interface RateLimit {
   /** Requests allowed per interval. */
   limit: number;
+  /** Length of the interval, in milliseconds. */
   intervalMs: number;
   /** Applies only to requests whose path (after the base URL) matches. Default: all. */
   match?: RegExp | undefined;
@@ -158,7 +173,9 @@ export interface RateLimit {
 
 /** What a provider's error body says, as its parser understood it. */
 export interface ParsedProviderError {
+  /** The provider's error message. */
   message?: string | undefined;
+  /** The provider's request or correlation id, when the body carries it. */
   requestId?: string | undefined;
   /** The provider's own category or code (`VALIDATION_ERROR`). */
   providerCode?: string | undefined;
@@ -199,7 +216,19 @@ export type WebhookRejection = 'missing_signature' | 'bad_signature' | 'stale_ti
  * The outcome of {@link WebhookSupport.verify}: accepted, or refused with a reason and a one-line
  * detail that never contains the secret or the expected signature.
  */
-export type WebhookVerification = { ok: true } | { ok: false; reason: WebhookRejection; detail: string };
+export type WebhookVerification =
+  | {
+      /** The delivery is authentic. */
+      ok: true;
+    }
+  | {
+      /** The delivery was refused. */
+      ok: false;
+      /** Why it was refused. */
+      reason: WebhookRejection;
+      /** One line saying what was wrong, without the secret or the expected signature. */
+      detail: string;
+    };
 
 /** Options of {@link WebhookSupport.verify}. */
 export interface WebhookVerifyOptions {
@@ -325,12 +354,15 @@ export interface ProviderDefinition {
   id: string;
   /** Display name (`HubSpot`). */
   name: string;
+  /** One sentence on what the provider is, shown in `oxygen providers list`. */
   description?: string | undefined;
   /** Provider API base URL; overridable by `OXYGEN_PROVIDER_<ID>_BASE_URL`. */
   baseUrl: string;
+  /** The auth schemes an organization can connect with, and managed mode when offered. */
   auth: ProviderAuth;
   /** One cheap call proving the credential works; returns the account label. */
   verify: (ctx: ActionContext) => Promise<VerifyResult>;
+  /** Limits the runtime enforces per connection before sending. */
   rateLimits?: RateLimit[] | undefined;
   /** Reads the provider's error body (any shape; fields optional). */
   parseError?:
@@ -338,8 +370,10 @@ export interface ProviderDefinition {
     | undefined;
   /** Header carrying the provider's request id on every answer (`x-hubspot-correlation-id`). */
   requestIdHeader?: string | undefined;
+  /** Every action the provider offers; slugs are unique. */
   // biome-ignore lint/suspicious/noExplicitAny: actions have heterogeneous schemas
   actions: ActionDefinition<any, any>[];
+  /** Every event the provider can deliver. */
   // biome-ignore lint/suspicious/noExplicitAny: events have heterogeneous schemas
   events?: EventDefinition<any>[] | undefined;
   /** How the provider's webhook deliveries are verified and parsed; absent when it has none we can use. */

@@ -16,42 +16,70 @@ import {
 
 /** One action as the catalog shows it. */
 export interface ActionInfo {
+  /** `object.verb` (`contact.upsert`), unique within the provider. */
   slug: string;
+  /** Short human name. */
   title: string;
+  /** What the action does. */
   description: string;
+  /** The modes it may run in (`managed`, `byok`). */
   auth_modes: AuthMode[];
+  /** Credits charged per call in managed mode. */
   credits: number;
+  /** Whether it only reads provider state or changes it. */
   effect: 'read' | 'write';
+  /** OAuth scopes it needs; empty when none. */
   scopes: string[];
   /** The label of the provider record id a write mirrors into a table cell. */
   mirror: string | null;
+  /** JSON Schema of the input it accepts. */
   input_schema: JsonSchema;
+  /** JSON Schema of the output it returns. */
   output_schema: JsonSchema;
 }
 
 /** One event as the catalog shows it. */
 export interface EventInfo {
+  /** The event type (`contact.created`). */
   type: string;
+  /** Short human name. */
   title: string;
+  /** When it happens. */
   description: string;
+  /** The provider's own name for it, when it differs from `type`. */
   provider_type: string | null;
   /** The provider's name for it in delivered payloads, when it differs from `provider_type`. */
   payload_type: string | null;
+  /** JSON Schema of the normalised event's `data`. */
   data_schema: JsonSchema;
 }
 
 /** One provider as the catalog shows it. */
 export interface ProviderInfo {
+  /** Provider id (`hubspot`). */
   id: string;
+  /** Display name (`HubSpot`). */
   name: string;
+  /** What the provider is, when the plugin says. */
   description: string | null;
   /** The plugin package's version. */
   version: string | null;
   /** The plugin contract version it was written for. */
   api_version: number;
+  /** The modes it can be connected in (`managed`, `byok`). */
   auth_modes: AuthMode[];
+  /** How an organization can connect it. */
   auth: {
-    byok: { type: 'api_key' | 'oauth2'; label: string; scopes: string[] }[];
+    /** The bring-your-own-key schemes, in order of preference. */
+    byok: {
+      /** `api_key` or `oauth2`. */
+      type: 'api_key' | 'oauth2';
+      /** What the key is called, or `OAuth 2.0`. */
+      label: string;
+      /** The OAuth scheme's required scopes; empty for API keys. */
+      scopes: string[];
+    }[];
+    /** True when the platform can call it with its own key. */
     managed: boolean;
   };
   /**
@@ -59,7 +87,9 @@ export interface ProviderInfo {
    * and each action's, deduplicated, in first-seen order.
    */
   scopes: string[];
+  /** Every action it offers. */
   actions: ActionInfo[];
+  /** Every event it can deliver. */
   events: EventInfo[];
 }
 

@@ -101,8 +101,11 @@ export interface RuntimeOptions {
 
 /** What a dry run reports. */
 export interface DryRunReport {
+  /** Always `true`: nothing was sent. */
   dry_run: true;
+  /** The connection the action would run on. */
   integration: Pick<Connection, 'id' | 'provider' | 'auth_mode' | 'account_label' | 'status'>;
+  /** The action slug. */
   action: string;
   /** The input after validation and defaults. */
   input: unknown;
@@ -117,12 +120,17 @@ export interface DryRunReport {
 
 /** What a real run reports besides the output. */
 export interface RunReport {
+  /** The action's output, validated by its output schema. */
   output: unknown;
+  /** The connection it ran on. */
   integration: Pick<Connection, 'id' | 'provider' | 'auth_mode'>;
+  /** The action slug. */
   action: string;
   /** Credits actually charged for this call: the action's price in managed mode, 0 for byok. */
   credits: number;
+  /** The provider's request ids of the requests sent, for support tickets. */
   request_ids: string[];
+  /** Wall time of the run, in milliseconds. */
   duration_ms: number;
 }
 
@@ -235,7 +243,12 @@ export class Runtime {
   }
 
   /** Every loaded provider described, plus the plugins that failed to load. */
-  async providers(): Promise<{ providers: ProviderInfo[]; failures: PluginFailure[] }> {
+  async providers(): Promise<{
+    /** Every provider that loaded. */
+    providers: ProviderInfo[];
+    /** The plugins that did not load, with why. */
+    failures: PluginFailure[];
+  }> {
     const { providers, failures } = await this.plugins.loadAll();
     const { describeProvider } = await catalog();
     return { providers: providers.map(describeProvider), failures };
@@ -668,7 +681,12 @@ export class OrgRuntime {
   }
 
   /** The actions a connection's provider offers. */
-  async actions(ref: string): Promise<{ integration: Connection; actions: ActionInfo[] }> {
+  async actions(ref: string): Promise<{
+    /** The connection `ref` resolved to. */
+    integration: Connection;
+    /** Its provider's actions. */
+    actions: ActionInfo[];
+  }> {
     const row = await this.resolve(ref);
     const provider = await this.runtime.plugins.get(row.provider);
     const { describeAction } = await catalog();

@@ -51,7 +51,12 @@ export interface ErrorCases {
   /** Makes the sandbox's next matching request(s) fail (the sandbox's own `failNext`). */
   failNext(spec: FailNextSpec): void;
   /** The call to fail: an action and a valid input. A read that sends one request is best. */
-  sample: { slug: string; input: unknown };
+  sample: {
+    /** The action's slug. */
+    slug: string;
+    /** An input the action accepts. */
+    input: unknown;
+  };
   /**
    * The statuses to check. Default `[401, 403, 404, 429, 500]`; add `409` when the sample's
    * action can conflict. Supported: 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504.
@@ -100,11 +105,19 @@ export interface SandboxHandle {
    * The requests received so far (method, URL path with query, parsed JSON body). When given,
    * the suite checks that a dry run shows exactly the first request a real run sends.
    */
-  requests?: () => { method: string; path: string; body?: unknown }[];
+  requests?: () => {
+    /** The HTTP method, upper case. */
+    method: string;
+    /** The URL path with its query string. */
+    path: string;
+    /** The parsed JSON body, when there was one. */
+    body?: unknown;
+  }[];
   /** Error cases to check (every first-party provider gives them). */
   errors?: ErrorCases;
   /** A paginated action to follow to the end (every first-party provider gives one). */
   pagination?: PaginationCase;
+  /** Stops the sandbox; the suite calls it once, at the end. */
   close(): Promise<void>;
 }
 

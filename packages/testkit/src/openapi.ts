@@ -14,7 +14,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
 
-type Json = Record<string, unknown>;
+/** A JSON object, as parsed from an OpenAPI document. */
+export type Json = Record<string, unknown>;
 
 /** One OpenAPI JSON file, parsed. */
 export interface OpenApiDocument {

@@ -22,13 +22,21 @@ export interface OAuthClient {
 
 /** A provider's OAuth endpoints after environment overrides. */
 export interface OAuthEndpoints {
+  /** Where the user approves access. */
   authorizeUrl: string;
+  /** Where codes are exchanged and tokens refreshed. */
   tokenUrl: string;
+  /** Where tokens are revoked on disconnect; absent when the provider has no such endpoint. */
   revokeUrl?: string | undefined;
 }
 
 /** The environment variables holding the platform's OAuth app for a provider. */
-export function oauthClientEnv(providerId: string): { clientId: string; clientSecret: string } {
+export function oauthClientEnv(providerId: string): {
+  /** The variable holding the client id (`OXYGEN_<PROVIDER>_CLIENT_ID`). */
+  clientId: string;
+  /** The variable holding the client secret (`OXYGEN_<PROVIDER>_CLIENT_SECRET`). */
+  clientSecret: string;
+} {
   const id = envName(providerId);
   return { clientId: `OXYGEN_${id}_CLIENT_ID`, clientSecret: `OXYGEN_${id}_CLIENT_SECRET` };
 }

@@ -26,7 +26,12 @@ export interface AuthHost {
   /** Opens an envelope sealed by {@link AuthHost.sealSecret} with the same `aad`. */
   openSecret(envelope: string, aad: string): string;
   /** Base URL and retry policy provider calls use. */
-  callDefaults(provider: ProviderDefinition): Promise<{ baseUrl: string; retry: RetryPolicy | undefined }>;
+  callDefaults(provider: ProviderDefinition): Promise<{
+    /** The provider's base URL after `OXYGEN_PROVIDER_<ID>_BASE_URL`. */
+    baseUrl: string;
+    /** The retry policy from the runtime's options; `undefined` for the defaults. */
+    retry: RetryPolicy | undefined;
+  }>;
 }
 
 /** Strips the credential: what leaves the runtime. */

@@ -18,6 +18,7 @@ import { type OAuthCredential, revokeToken } from './token.js';
  * - `not_needed`: the connection holds no OAuth token (API key, managed, already disconnected).
  */
 export interface RevokeReport {
+  /** `revoked`, `failed`, `not_supported` or `not_needed` (see above). */
   status: 'revoked' | 'failed' | 'not_supported' | 'not_needed';
   /** Why the revocation failed (redacted, one line). */
   error?: OxygenError | undefined;

@@ -25,18 +25,33 @@ import type { OAuthClient, OAuthEndpoints } from './endpoints.js';
  * own OAuth app when it connected with one (absent: the platform's app, read from the
  * environment whenever it is needed, so rotating the platform's secret needs no reconnect).
  */
-export type OAuthCredential = Extract<Credential, { type: 'oauth2' }> & {
+export type OAuthCredential = Extract<
+  Credential,
+  {
+    /** Tokens from an OAuth 2.0 authorization. */
+    type: 'oauth2';
+  }
+> & {
   /** The organization's own OAuth app, needed to refresh and revoke. */
-  client?: { client_id: string; client_secret: string } | undefined;
+  client?:
+    | {
+        /** The app's client id. */
+        client_id: string;
+        /** The app's client secret; sealed with the rest of the credential. */
+        client_secret: string;
+      }
+    | undefined;
 };
 
 /** What a token endpoint granted. */
 export interface TokenSet {
+  /** The bearer token for API calls. */
   access_token: string;
   /** Absent when the provider issues none (LinkedIn for most apps, Attio). */
   refresh_token?: string | undefined;
   /** Seconds the access token lives; absent when it does not expire (Attio). */
   expires_in?: number | undefined;
+  /** The token type the provider reported (`bearer`). */
   token_type?: string | undefined;
   /** Granted scopes, from the answer's `scope` (space separated) or `scopes` (a list). */
   scopes?: string[] | undefined;
@@ -293,10 +308,15 @@ export function callCredential(credential: OAuthCredential): Credential {
 
 /** Options shared by the token endpoint calls. */
 export interface TokenEndpointOptions {
+  /** The provider, named in errors and used to parse its answers. */
   provider: ProviderDefinition;
+  /** The provider's OAuth scheme (how the client authenticates: body or HTTP Basic). */
   scheme: OAuth2Scheme;
+  /** The endpoints after environment overrides. */
   endpoints: OAuthEndpoints;
+  /** The OAuth app making the call. */
   client: OAuthClient;
+  /** Whole-request timeout. Default 30 s. */
   timeoutMs?: number | undefined;
 }
 
@@ -336,9 +356,16 @@ export async function exchangeCode(
 
 /** What a refresh came to. */
 export type RefreshAnswer =
-  | { ok: true; tokens: TokenSet }
   | {
+      /** The provider granted new tokens. */
+      ok: true;
+      /** What it granted. */
+      tokens: TokenSet;
+    }
+  | {
+      /** The provider refused. */
       ok: false;
+      /** What its answer said. */
       failure: TokenFailure;
       /** True when the grant is dead ({@link isRefusedGrant}): reconnect. */
       refused: boolean;

@@ -36,6 +36,7 @@ export interface CreditEntry {
 
 /** An organization's balance: the sum of its ledger entries. */
 export interface CreditBalance {
+  /** The organization the balance belongs to. */
   organization_id: string;
   /** Credits available for managed calls. */
   balance: number;
@@ -43,6 +44,7 @@ export interface CreditBalance {
 
 /** What {@link OrgCredits.grant} returns: the balance after the grant, and its entry. */
 export interface CreditGrant extends CreditBalance {
+  /** The ledger entry the grant wrote. */
   entry: CreditEntry;
 }
 
@@ -168,7 +170,9 @@ export async function creditHistory(
 
 /** What a managed call charges. */
 export interface ChargeRequest {
+  /** The organization charged. */
   organizationId: string;
+  /** The managed connection the call runs on, recorded on the ledger entry. */
   connectionId: string;
   /** Action slug. */
   action: string;

@@ -31,20 +31,29 @@ import {
 
 /** How the call authenticates: the scheme and the secret that goes with it. */
 export interface CallAuth {
+  /** The scheme the credential belongs to: decides the header it is sent in. */
   scheme: Parameters<typeof authHeaders>[0];
+  /** The decrypted credential. Redacted from everything the call records or throws. */
   credential: Credential;
 }
 
 /** Options shared by {@link executeAction} and {@link executeVerify}. */
 export interface CallOptions {
+  /** The provider called. */
   provider: ProviderDefinition;
+  /** The connection the call runs for, as the plugin sees it. */
   connection: ConnectionInfo;
+  /** The credential and its scheme. */
   auth: CallAuth;
   /** Overrides the provider's base URL (sandboxes, `OXYGEN_PROVIDER_<ID>_BASE_URL`). */
   baseUrl?: string | undefined;
+  /** The connection's limiter, awaited before every attempt. */
   rateLimiter?: RateLimiter | undefined;
+  /** Retry policy for 429, 5xx and network failures. */
   retry?: RetryPolicy | undefined;
+  /** Whole-request timeout per attempt. Default 30 s. */
   timeoutMs?: number | undefined;
+  /** Aborts the call when the caller gives up. */
   signal?: AbortSignal | undefined;
   /** Other secrets the call may carry (a webhook secret being registered), redacted like the credential. */
   secrets?: readonly string[] | undefined;
@@ -52,8 +61,16 @@ export interface CallOptions {
 
 /** The outcome of {@link executeAction}. */
 export type ExecuteResult =
-  | { dryRun: false; output: unknown; calls: CallRecord[] }
   | {
+      /** The action ran. */
+      dryRun: false;
+      /** Its output, validated by the action's output schema. */
+      output: unknown;
+      /** Every request sent, retries counted. */
+      calls: CallRecord[];
+    }
+  | {
+      /** Nothing was sent. */
       dryRun: true;
       /**
        * The requests the action would send, secrets redacted: up to the first one whose answer
@@ -134,7 +151,12 @@ export async function executeAction(
 }
 
 /** Runs the provider's `verify` with a credential: proves it works and finds the account label. */
-export async function executeVerify(options: CallOptions): Promise<VerifyResult & { calls: CallRecord[] }> {
+export async function executeVerify(options: CallOptions): Promise<
+  VerifyResult & {
+    /** The requests `verify` sent. */
+    calls: CallRecord[];
+  }
+> {
   const { ctx, calls } = buildContext(options, undefined, true);
   try {
     const result = await options.provider.verify(ctx);

@@ -26,7 +26,9 @@ export interface NormalizedEvent {
   type: string;
   /** When it happened on the provider's side, ISO 8601. */
   occurred_at: string;
+  /** The organization whose connection received it. */
   organization_id: string;
+  /** The connection the delivery was addressed to. */
   connection_id: string;
   /** The event's data, parsed by its declared schema. */
   data: Record<string, unknown>;

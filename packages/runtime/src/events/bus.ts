@@ -10,7 +10,9 @@ import type { NormalizedEvent } from '../engine/webhooks.js';
 
 /** Which events a subscriber wants; an absent field matches everything. */
 export interface EventFilter {
+  /** Only events from this provider (`hubspot`). */
   source?: string | undefined;
+  /** Only events of this type (`contact.created`). */
   event?: string | undefined;
 }
 

@@ -35,9 +35,18 @@ export interface EventsHost extends AuthHost {
   readonly bus: EventBus;
   /** Where delivery attempts are queued. */
   queue(): Promise<DeliveryQueue>;
+  /** How trigger deliveries are retried. */
   readonly delivery: DeliverySettings;
-  /** Short-lived lookups of the ingress; cleared on every change to subscriptions or triggers. */
+  /**
+   * Short-lived lookups of the ingress; cleared on every change to subscriptions or triggers.
+   *
+   * @internal
+   */
   readonly cache: TtlCache;
-  /** Group-commit writer of the ingress. */
+  /**
+   * Group-commit writer of the ingress.
+   *
+   * @internal
+   */
   readonly writer: IngressWriter;
 }

@@ -10,7 +10,14 @@ export { EventBus } from './bus.js';
 export type { EventsHost } from './host.js';
 export { receiveWebhook } from './ingress.js';
 export { type EventRef, OrgEvents, parseSince } from './org-events.js';
-export { DELIVERY_QUEUE, type DeliveryQueue, EmbeddedQueue, PgBossQueue } from './queue.js';
+export {
+  DELIVERY_QUEUE,
+  type DeliveryJob,
+  type DeliveryQueue,
+  EmbeddedQueue,
+  PgBossQueue,
+  type PgBossQueueOptions,
+} from './queue.js';
 export { backoffDelay, DEFAULT_DELIVERY_SETTINGS, deliverySettingsFromEnv } from './settings.js';
 export { OrgTriggers } from './triggers.js';
 export * from './types.js';

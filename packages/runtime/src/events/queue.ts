@@ -13,12 +13,15 @@ import type { Store } from '../store/types.js';
 
 /** One queued attempt: the delivery, and how many attempts it had when it was queued. */
 export interface DeliveryJob {
+  /** The delivery's id (`dlv_...`). */
   id: string;
+  /** Attempts the delivery had when this one was queued (0 for the first). */
   attempt: number;
 }
 
 /** A delivery queue. */
 export interface DeliveryQueue {
+  /** `embedded` (the SQLite store's own rows) or `pg-boss` (PostgreSQL). */
   readonly kind: 'embedded' | 'pg-boss';
   /**
    * Queues an attempt of delivery `job.id` at `runAt`. Call it inside the transaction (`store`)
@@ -120,6 +123,7 @@ export class EmbeddedQueue implements DeliveryQueue {
 
 /** Options of {@link PgBossQueue}. */
 export interface PgBossQueueOptions {
+  /** The PostgreSQL URL pg-boss connects with (`postgres://...`). */
   connectionString: string;
   /** The PostgreSQL schema pg-boss keeps its tables in. */
   schema: string;

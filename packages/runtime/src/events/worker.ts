@@ -8,7 +8,7 @@
 import { attemptDeliveries, sweepOverdue } from './deliver.js';
 import type { EventsHost } from './host.js';
 
-/** Options of {@link startDeliveryWorker}. */
+/** Options of {@link Runtime.startDeliveryWorker}. */
 export interface DeliveryWorkerOptions {
   /** Attempts in flight at once (default 16). */
   concurrency?: number | undefined;

@@ -62,7 +62,14 @@ export interface OpenedConnectLink {
   /** The organization the key will be connected to. */
   organization: Organization;
   /** The provider and what its key is called (`Private app access token`). */
-  provider: { id: string; name: string; key_label: string };
+  provider: {
+    /** Provider id (`hubspot`). */
+    id: string;
+    /** Display name (`HubSpot`). */
+    name: string;
+    /** What the provider calls the key, as the form's label. */
+    key_label: string;
+  };
   /**
    * A fresh CSRF token for the form, bound to this link (its hash replaces the previous one's:
    * only the form served last can be submitted).
@@ -223,7 +230,12 @@ export class ConnectLinks {
   async submit(
     token: string,
     form: { csrf: string; apiKey: string },
-  ): Promise<{ link: ConnectLink; connection: Connection }> {
+  ): Promise<{
+    /** The link, now used. */
+    link: ConnectLink;
+    /** The connection the key made. */
+    connection: Connection;
+  }> {
     const row = await this.find(token);
     const state = stateOf(row);
     if (state !== 'active') throw linkGone(state);

@@ -19,7 +19,7 @@ function isZod(value: unknown): boolean {
 }
 
 /**
- * Returns the module's provider definition, or throws a {@link PluginError} that says exactly
+ * Returns the module's provider definition, or throws a {@link @oxygen/core!PluginError} that says exactly
  * what is wrong with it (so the author can fix it) and where it came from.
  */
 export function checkPlugin(mod: unknown, source: string): ProviderDefinition {

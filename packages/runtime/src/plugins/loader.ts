@@ -28,6 +28,7 @@ export interface PluginFailure {
   packageName?: string | undefined;
   /** One line saying what is wrong. */
   error: string;
+  /** What to do about it, when known (build the package, install it, fix its path). */
   hint?: string | undefined;
 }
 
@@ -90,7 +91,12 @@ export class PluginRegistry {
    * Loads every configured plugin. Broken ones are returned in `failures`, not thrown.
    * When two plugins claim one id, the first configured wins and the second is a failure.
    */
-  async loadAll(): Promise<{ providers: ProviderDefinition[]; failures: PluginFailure[] }> {
+  async loadAll(): Promise<{
+    /** The plugins that loaded, in configured order. */
+    providers: ProviderDefinition[];
+    /** The plugins that did not, with why. */
+    failures: PluginFailure[];
+  }> {
     const settled = await Promise.allSettled(this.options.plugins.map((s) => this.load(s)));
     const providers: ProviderDefinition[] = [];
     const failures: PluginFailure[] = [];

@@ -78,7 +78,7 @@ export interface ConnectionsTable {
    * `null` when it does not expire or there is no credential. Written with the credential.
    */
   expires_at: Timestamp | null;
-  /** When the row last changed. Not part of {@link Connection}. */
+  /** When the row last changed. Not part of {@link @oxygen/core!Connection}. */
   updated_at: Timestamp;
 }
 
@@ -243,14 +243,19 @@ export interface EventTriggersTable {
 export interface EventsTable {
   /** Event id (`evt_...`), the `id` of the normalized event and the `webhook-id` of its deliveries. */
   id: string;
+  /** Owning organization (cascade on delete). */
   organization_id: string;
+  /** The connection whose provider account delivered it. */
   connection_id: string;
+  /** Provider id (`hubspot`). */
   provider: string;
   /** The declared event type, or the provider's name when the plugin declares none. */
   event_type: string;
   /** The provider's id for the event: the de-duplication key. */
   provider_event_id: string;
+  /** When it happened on the provider's side. */
   occurred_at: Timestamp;
+  /** When the ingress accepted it. */
   received_at: Timestamp;
   /** The normalized event as JSON (`{ id, source, type, occurred_at, organization_id, connection_id, data }`). */
   payload: string;
@@ -281,26 +286,35 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
 export interface EventDeliveriesTable {
   /** Delivery id (`dlv_...`); primary key. */
   id: string;
+  /** Owning organization (cascade on delete). */
   organization_id: string;
   /** The event; `null` when the delivery was rejected before an event was accepted. */
   event_id: string | null;
+  /** Provider id the delivery came from. */
   provider: string;
+  /** The event type; `null` when rejected before parsing. */
   event_type: string | null;
+  /** The provider's id for the event; `null` when rejected before parsing. */
   provider_event_id: string | null;
   /** The trigger it goes to; `null` for ignored, rejected and duplicate rows. */
   trigger_id: string | null;
+  /** The trigger's URL when the delivery was created; `null` without a trigger. */
   url: string | null;
+  /** What became of it. */
   status: DeliveryStatus;
   /** Stable code of why a delivery was ignored, rejected or a duplicate. */
   reason: string | null;
   /** One line for people: what happened and what to do. Never a secret. */
   detail: string | null;
+  /** Attempts made so far. */
   attempts: number;
+  /** Attempts allowed before it is `failed`. */
   max_attempts: number;
   /** The target's last HTTP status. */
   status_code: number | null;
   /** The last attempt's duration. */
   duration_ms: number | null;
+  /** What went wrong at the last attempt, one line; `null` once delivered. */
   last_error: string | null;
   /** When the next attempt is due (pending, retrying). */
   next_attempt_at: Timestamp | null;
@@ -308,8 +322,11 @@ export interface EventDeliveriesTable {
   locked_until: Timestamp | null;
   /** The delivery this one replays. */
   replay_of: string | null;
+  /** When it was received (or the replay requested). */
   created_at: Timestamp;
+  /** When the row last changed. */
   updated_at: Timestamp;
+  /** When the target accepted it. */
   delivered_at: Timestamp | null;
 }
 
@@ -323,7 +340,9 @@ export interface TablesTable {
   name: string;
   /** JSON array of the data column names, in order (action and waterfall columns are in `table_columns`). */
   columns: string;
+  /** When it was created. */
   created_at: Timestamp;
+  /** When it, its columns or its rows last changed. */
   updated_at: Timestamp;
 }
 
@@ -331,12 +350,15 @@ export interface TablesTable {
 export interface TableRowsTable {
   /** Row id (`row_...`, time-sortable: id order is insertion order); primary key. */
   id: string;
+  /** Owning organization. */
   organization_id: string;
   /** The table (cascade on delete). */
   table_id: string;
   /** JSON object: data column name to value. */
   data: string;
+  /** When it was added. */
   created_at: Timestamp;
+  /** When its data last changed. */
   updated_at: Timestamp;
 }
 
@@ -347,14 +369,17 @@ export type TableColumnKind = 'action' | 'waterfall';
 export interface TableColumnsTable {
   /** Column id (`col_...`); primary key. */
   id: string;
+  /** Owning organization. */
   organization_id: string;
   /** The table (cascade on delete). */
   table_id: string;
   /** Unique per table, and never a data column's name. */
   name: string;
+  /** `action` or `waterfall`. */
   kind: TableColumnKind;
   /** JSON of the column's spec: integration, action, map (and output), or waterfall and map. */
   spec: string;
+  /** When it was added. */
   created_at: Timestamp;
 }
 
@@ -367,7 +392,9 @@ export interface TableCellsTable {
   row_id: string;
   /** The column (cascade on delete). */
   column_id: string;
+  /** Owning organization. */
   organization_id: string;
+  /** The table the row and column belong to. */
   table_id: string;
   /** The connection that wrote the record (action columns); events of that connection match it. */
   connection_id: string | null;
@@ -375,6 +402,7 @@ export interface TableCellsTable {
   value: string | null;
   /** The record's email, lower-cased, when its input had one: events keyed by email match it. */
   record_email: string | null;
+  /** `queued`, `synced` or `failed`. */
   status: CellSyncStatus;
   /** The provider's error text on failure. */
   error: string | null;
@@ -384,6 +412,7 @@ export interface TableCellsTable {
   provenance: string;
   /** JSON array of the provider events about the record (newest last, bounded); written by events only. */
   events: string | null;
+  /** When it was last written. */
   updated_at: Timestamp;
 }
 
@@ -391,6 +420,7 @@ export interface TableCellsTable {
 export interface WaterfallsTable {
   /** Waterfall id (`wf_...`); primary key. */
   id: string;
+  /** Owning organization. */
   organization_id: string;
   /** Unique per organization. */
   name: string;
@@ -398,25 +428,41 @@ export interface WaterfallsTable {
   steps: string;
   /** The output field (dotted path) a step must return non-empty. */
   output: string;
+  /** When it was defined. */
   created_at: Timestamp;
 }
 
 /** Every table the store knows, for `Kysely<Database>`. Later features add theirs here. */
 export interface Database {
+  /** Tables of rows, per organization. */
   tables: TablesTable;
+  /** The rows of those tables. */
   table_rows: TableRowsTable;
+  /** Action and waterfall columns of tables. */
   table_columns: TableColumnsTable;
+  /** Computed cells of those columns. */
   table_cells: TableCellsTable;
+  /** Named waterfalls: provider steps tried in order. */
   waterfalls: WaterfallsTable;
+  /** Events an organization enabled. */
   event_subscriptions: EventSubscriptionsTable;
+  /** URLs matching events are POSTed to. */
   event_triggers: EventTriggersTable;
+  /** Accepted provider events, once each. */
   events: EventsTable;
+  /** The deliveries log. */
   event_deliveries: EventDeliveriesTable;
+  /** Organizations. */
   organizations: OrganizationsTable;
+  /** Connected provider accounts and their sealed credentials. */
   connections: ConnectionsTable;
+  /** OAuth authorizations started, with their outcome. */
   oauth_states: OAuthStatesTable;
+  /** The append-only credits ledger. */
   credit_ledger: CreditLedgerTable;
+  /** Organization API tokens (hashes only). */
   api_tokens: ApiTokensTable;
+  /** Links to the hosted API-key connect page. */
   connect_links: ConnectLinksTable;
 }
 
@@ -431,7 +477,7 @@ export interface Organization {
 }
 
 /**
- * A connection as stored: the public {@link Connection} plus its encrypted credential.
+ * A connection as stored: the public {@link @oxygen/core!Connection} plus its encrypted credential.
  * Strip `credential` before showing it anywhere.
  */
 export type StoredConnection = Connection & {

@@ -70,7 +70,14 @@ export function eventRecordKeys(data: Readonly<Record<string, unknown>>): EventR
 /** What {@link mirrorEventToCells} updated. */
 export interface MirrorEventResult {
   /** The cells whose provenance gained the event. */
-  cells: { table_id: string; row_id: string; column_id: string }[];
+  cells: {
+    /** The cell's table. */
+    table_id: string;
+    /** The cell's row. */
+    row_id: string;
+    /** The cell's column. */
+    column_id: string;
+  }[];
 }
 
 /**

@@ -336,7 +336,13 @@ export class OrgTables {
    *
    * @throws NotFoundError naming ids the table does not have (nothing is deleted then).
    */
-  async deleteRows(ref: string, ids: readonly string[]): Promise<{ deleted: number }> {
+  async deleteRows(
+    ref: string,
+    ids: readonly string[],
+  ): Promise<{
+    /** Rows deleted. */
+    deleted: number;
+  }> {
     const table = await loadTable(this.host, ref);
     return this.host.store.transaction(async (trx) => {
       let deleted = 0;

@@ -14,6 +14,7 @@ export type CellValue = string | number | boolean | null | CellValue[] | { [key:
 
 /** One column of a table as {@link TableInfo} lists it. */
 export interface TableColumnSummary {
+  /** The column's name, unique in the table. */
   name: string;
   /** `data` (values you import or add), `action` or `waterfall` (computed cells). */
   kind: 'data' | TableColumnKind;
@@ -23,13 +24,17 @@ export interface TableColumnSummary {
 export interface TableInfo {
   /** `tbl_...`. */
   id: string;
+  /** The organization that owns it. */
   organization_id: string;
   /** Unique per organization; tables are named by name or id everywhere. */
   name: string;
   /** Data columns in order, then action and waterfall columns in the order they were added. */
   columns: TableColumnSummary[];
+  /** Rows in the table. */
   row_count: number;
+  /** When it was created (ISO 8601, UTC). */
   created_at: string;
+  /** When it, its columns or its rows last changed (ISO 8601, UTC). */
   updated_at: string;
 }
 
@@ -68,9 +73,13 @@ export interface WaterfallStepTrace {
   step: number;
   /** Provider id. */
   integration: string;
+  /** The connection the step ran on. */
   connection_id: string;
+  /** The mode it ran in (`managed`, `byok`). */
   auth_mode: AuthMode;
+  /** The action slug. */
   action: string;
+  /** Whether it found the output, answered without it, or failed. */
   outcome: WaterfallStepOutcome;
   /** Why it fell through: `returned no <output>`, or the provider's error text. `null` when found. */
   reason: string | null;
@@ -78,7 +87,9 @@ export interface WaterfallStepTrace {
   error: CellErrorInfo | null;
   /** Credits charged for this step (managed mode only; a failed call is refunded). */
   credits: number;
+  /** The provider's request ids. */
   request_ids: string[];
+  /** How long the step took, in milliseconds. */
   duration_ms: number;
 }
 
@@ -88,6 +99,7 @@ export interface WaterfallStepTrace {
  * connection and auth mode, what it cost and the provider's request ids.
  */
 export interface CellProvenance {
+  /** The mirroring contract's fields. */
   outputs: {
     /** `queued` before the request, then `synced` or `failed`. */
     sync_status: CellSyncStatus;
@@ -98,7 +110,9 @@ export interface CellProvenance {
   kind: TableColumnKind;
   /** Provider id of the action that produced the value (for a waterfall: the step that found it). */
   integration: string | null;
+  /** The connection it ran on (for a waterfall: the step that found it). */
   connection_id: string | null;
+  /** The mode it ran in (`managed`, `byok`). */
   auth_mode: AuthMode | null;
   /** Action slug. */
   action: string | null;
@@ -108,6 +122,7 @@ export interface CellProvenance {
   credits: number;
   /** The provider's request ids (support tickets quote them). */
   request_ids: string[];
+  /** How long the call (or every waterfall step together) took, in milliseconds; `null` while queued. */
   duration_ms: number | null;
   /** SHA-256 of the action, connection and mapped input: what a rerun compares. */
   input_hash: string | null;
@@ -131,8 +146,11 @@ export interface CellProvenance {
  * and `error` (the provider's error text on failure).
  */
 export interface Cell {
+  /** The provider record id, or what a waterfall found; `null` when there is none (yet). */
   value: string | null;
+  /** The provider's error text when the last attempt failed; else `null`. */
   error: string | null;
+  /** Where the value came from. */
   provenance: CellProvenance;
 }
 
@@ -147,13 +165,17 @@ export interface TableRow {
   values: Record<string, CellValue>;
   /** Action and waterfall cells by column name; a column that never ran on this row is absent. */
   cells: Record<string, Cell>;
+  /** When it was added (ISO 8601, UTC). */
   created_at: string;
+  /** When its data last changed (ISO 8601, UTC). */
   updated_at: string;
 }
 
 /** A page of rows (`tables show`). */
 export interface TablePage {
+  /** The table. */
   table: TableInfo;
+  /** This page's rows, in row order. */
   rows: TableRow[];
   /** Rows in the table. */
   total: number;
@@ -175,6 +197,7 @@ export interface ShowOptions {
 
 /** What {@link OrgTables.addRows} did. */
 export interface AddRowsResult {
+  /** The table after the rows were added. */
   table: TableInfo;
   /** The new rows' ids, in the order given. */
   ids: string[];
@@ -198,6 +221,7 @@ export interface ImportCsvOptions {
 
 /** What {@link OrgTables.importCsv} did. */
 export interface ImportCsvResult {
+  /** The table after the import. */
   table: TableInfo;
   /** Whether the import created the table. */
   created: boolean;
@@ -218,6 +242,7 @@ export interface RowCondition {
   column: string;
   /** `eq` / `ne` compare with `value`; `empty` / `not_empty` test for no value (`null`, `''`, no cell). */
   op: 'eq' | 'ne' | 'empty' | 'not_empty';
+  /** What `eq` and `ne` compare with, as a string; unused by `empty` and `not_empty`. */
   value?: string | number | boolean | null | undefined;
 }
 
@@ -236,7 +261,14 @@ export interface CellsOptions {
 
 /** A page of one column's cells. */
 export interface CellsPage {
-  cells: { row_id: string; cell: Cell }[];
+  /** The cells, in row order. */
+  cells: {
+    /** The cell's row. */
+    row_id: string;
+    /** The cell. */
+    cell: Cell;
+  }[];
+  /** Pass as `after` for the next page; `null` on the last page. */
   next_cursor: string | null;
 }
 
@@ -277,33 +309,45 @@ export interface WaterfallColumnSpec {
 export interface ActionColumnInfo {
   /** `col_...`. */
   id: string;
+  /** The table it belongs to. */
   table_id: string;
+  /** Its name, unique in the table. */
   name: string;
+  /** Always `action`. */
   kind: 'action';
   /** As given when added (a connection id or a provider id). */
   integration: string;
   /** The provider id. */
   provider: string;
+  /** The action slug. */
   action: string;
+  /** Input field → template or constant (see {@link ActionColumnSpec.map}). */
   map: ColumnMap;
   /** The output path stored as `value`, when given. */
   output: string | null;
   /** What `value` holds (`hubspot_contact_id`), or `null` when the cell has no value. */
   record_label: string | null;
+  /** When it was added (ISO 8601, UTC). */
   created_at: string;
 }
 
 /** A waterfall column. */
 export interface WaterfallColumnInfo {
+  /** `col_...`. */
   id: string;
+  /** The table it belongs to. */
   table_id: string;
+  /** Its name, unique in the table. */
   name: string;
+  /** Always `waterfall`. */
   kind: 'waterfall';
   /** The waterfall's id. */
   waterfall_id: string;
   /** The waterfall's name. */
   waterfall: string;
+  /** The default map for steps without their own; `null` when none was given. */
   map: ColumnMap | null;
+  /** When it was added (ISO 8601, UTC). */
   created_at: string;
 }
 
@@ -316,7 +360,9 @@ export interface ColumnRunProgress {
   total: number;
   /** Rows finished: synced, failed or skipped. */
   done: number;
+  /** Rows synced so far. */
   synced: number;
+  /** Rows failed so far. */
   failed: number;
   /** Rows not sent: already synced with the same input (or stale, see {@link ColumnRunReport.stale}). */
   skipped: number;
@@ -353,22 +399,29 @@ export interface ColumnRunOptions {
 
 /** A row that failed, in a run report. */
 export interface ColumnRunFailure {
+  /** The row that failed. */
   row_id: string;
   /** The provider's error text (the cell's `error`). */
   error: string;
+  /** The stable error code (`provider`, `validation`, `auth`, `rate_limit`, ...). */
   code: string;
 }
 
 /** What a column run did. */
 export interface ColumnRunReport {
+  /** Always `false`: requests were sent. */
   dry_run: false;
+  /** The table's name. */
   table: string;
+  /** The column's name. */
   column: string;
   /** Rows the run covered. */
   total: number;
   /** Rows whose request(s) were sent (or attempted) by this run. */
   sent: number;
+  /** Rows this run synced. */
   synced: number;
+  /** Rows this run failed (see `failures`). */
   failed: number;
   /** Rows already synced with the same input, not sent (and the `stale` ones). */
   skipped: number;
@@ -400,6 +453,7 @@ export interface ColumnRunReport {
 
 /** One row of a dry run. */
 export interface DryRunRow {
+  /** The row. */
   row_id: string;
   /** The mapped input (action columns). */
   input?: unknown;
@@ -409,12 +463,19 @@ export interface DryRunRow {
   credits: number;
   /** Waterfall columns: every step's input and requests (all would be tried in the worst case). */
   steps?: {
+    /** 1-based position in the waterfall. */
     step: number;
+    /** Provider id. */
     integration: string;
+    /** The action slug. */
     action: string;
+    /** The step's mapped input. */
     input: unknown;
+    /** The exact requests, secrets redacted. */
     requests: RecordedRequest[];
+    /** Credits the call would cost (managed mode only). */
     credits: number;
+    /** Why this step's request could not be built; `null` when it could. */
     error: string | null;
   }[];
   /** Why this row's request could not be built (invalid input). */
@@ -423,8 +484,11 @@ export interface DryRunRow {
 
 /** What a dry run reports: nothing sent, nothing written. */
 export interface ColumnDryRunReport {
+  /** Always `true`: nothing sent, nothing written. */
   dry_run: true;
+  /** The table's name. */
   table: string;
+  /** The column's name. */
   column: string;
   /** Rows the run would cover. */
   total: number;
@@ -432,6 +496,7 @@ export interface ColumnDryRunReport {
   skipped: number;
   /** Of `skipped`: rows synced with an older input that a non-upsert write would not send again. */
   stale: number;
+  /** Each row the run would send, with its requests. */
   rows: DryRunRow[];
 }
 
@@ -447,6 +512,7 @@ export interface WaterfallStep {
 
 /** What {@link OrgWaterfalls.create} takes. */
 export interface WaterfallSpec {
+  /** The steps, tried in order until one returns the output. */
   steps: readonly WaterfallStep[];
   /** The output field (dotted path, e.g. `email`) a step must return non-empty. */
   output: string;
@@ -456,9 +522,17 @@ export interface WaterfallSpec {
 export interface WaterfallInfo {
   /** `wf_...`. */
   id: string;
+  /** The organization that owns it. */
   organization_id: string;
+  /** Unique per organization. */
   name: string;
-  steps: (WaterfallStep & { provider: string })[];
+  /** The steps, in order, each with the provider id its integration resolved to. */
+  steps: (WaterfallStep & {
+    /** The provider id. */
+    provider: string;
+  })[];
+  /** The output field (dotted path) a step must return non-empty. */
   output: string;
+  /** When it was created (ISO 8601, UTC). */
   created_at: string;
 }
