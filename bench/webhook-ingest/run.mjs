@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Webhook ingest benchmark: signed Attio deliveries per second accepted by two `oxygen serve`
-// processes on PostgreSQL (verified, de-duplicated, normalized, stored with a queued trigger
-// delivery, all committed before the 2xx), against a bare Node HTTP server that only checks
-// the HMAC. One run of each with the same load generator, the same pre-signed bodies and the
-// same concurrency; prints both rates and the ratio, then checks that every accepted event is
-// stored and that the delivery workers delivered every one of them to the trigger URL.
+// processes on one PostgreSQL database (verified, de-duplicated, normalized, stored with its
+// trigger delivery and queue job, all committed before the 2xx), against a bare Node HTTP server
+// that only checks the HMAC. Same load generator, same kind of pre-signed bodies, same
+// concurrency. Phase 1 measures the ingress alone (servers started with --no-worker): that rate
+// over the bare server's is the ratio. Phase 2 runs the servers as deployed, delivery workers on,
+// and waits until every accepted event reached the trigger URL. Zero lost = every 2xx stored and
+// delivered.
 //
 // Usage: node bench/webhook-ingest/run.mjs [--events 20000] [--concurrency 64]
 // Needs PostgreSQL (OXYGEN_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
@@ -13,8 +15,8 @@ import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -32,7 +34,9 @@ const requireFromCli = createRequire(join(cliDir, 'package.json'));
 const load = (name) => import(pathToFileURL(requireFromCli.resolve(name)).href);
 const { startAttioSandbox } = await load('@oxygen/provider-attio/sandbox');
 const { createRuntime } = await load('@oxygen/runtime');
-const requireFromRuntime = createRequire(fileURLToPath(new URL('../../packages/runtime/package.json', import.meta.url)));
+const requireFromRuntime = createRequire(
+  fileURLToPath(new URL('../../packages/runtime/package.json', import.meta.url)),
+);
 const pg = (await import(pathToFileURL(requireFromRuntime.resolve('pg')).href)).default;
 
 const database = `oxygen_bench_${randomBytes(4).toString('hex')}`;
@@ -55,7 +59,10 @@ async function admin(sql) {
 /** Starts a child process and resolves with the first JSON line it prints. */
 function startChild(args, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     let err = '';
@@ -89,7 +96,11 @@ async function blast(targets, bodies) {
         const status = await new Promise((resolve, reject) => {
           const req = http.request(
             target,
-            { method: 'POST', agent: agents[i % targets.length], headers: { ...headers, 'content-length': body.length } },
+            {
+              method: 'POST',
+              agent: agents[i % targets.length],
+              headers: { ...headers, 'content-length': body.length },
+            },
             (res) => {
               res.resume();
               res.on('end', () => resolve(res.statusCode));
@@ -160,7 +171,11 @@ try {
   const org = runtime.org('bench');
   await org.connect('attio', { apiKey: attio.token });
   const { subscription } = await org.events.enable({ source: 'attio', event: 'record.created' });
-  await org.triggers.add({ source: 'attio', event: 'record.created', url: `http://127.0.0.1:${receiver.address().port}/hook` });
+  await org.triggers.add({
+    source: 'attio',
+    event: 'record.created',
+    url: `http://127.0.0.1:${receiver.address().port}/hook`,
+  });
   await runtime.close();
   const webhook = [...attio.webhooks.byId.values()].find((w) => w.target_url === subscription.url);
   const path = new URL(subscription.url).pathname;
@@ -175,58 +190,98 @@ try {
   const home = mkdtempSync(join(tmpdir(), 'oxygen-bench-'));
   cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
   const serverEnv = { DATABASE_URL: databaseUrl, OXYGEN_MASTER_KEY: masterKey, OXYGEN_HOME: home };
-  const servers = await Promise.all(
-    [0, 1].map(() =>
-      startChild(
-        [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), bin, 'serve', '--port', '0', '--public-url', publicUrl, '--json', ...(process.env.BENCH_NO_WORKER ? ['--no-worker'] : [])],
-        serverEnv,
+  const startServers = (worker) =>
+    Promise.all(
+      [0, 1].map(() =>
+        startChild(
+          [
+            ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []),
+            bin,
+            'serve',
+            '--port',
+            '0',
+            '--public-url',
+            publicUrl,
+            '--json',
+            ...(worker ? [] : ['--no-worker']),
+          ],
+          serverEnv,
+        ),
       ),
-    ),
-  );
-  const bodies = signedBodies(webhook.secret, EVENTS, 'oxygen');
-  const oxygenRun = await blast(
-    servers.map((s) => new URL(path, s.url)),
-    bodies,
-  );
-
-  // Zero lost: every 2xx is a stored event, and the workers deliver every one to the trigger URL.
+    );
+  const stopServers = async () => {
+    for (const child of children.splice(0)) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   const check = new pg.Client({ connectionString: databaseUrl });
   await check.connect();
-  const stored = Number((await check.query(`select count(*) as n from events where organization_id = 'bench'`)).rows[0].n);
+  cleanups.push(() => check.end());
+  const count = async (sql) => Number((await check.query(sql)).rows[0].n);
+
+  // Phase 1, ingest: servers without delivery workers, so the rate is what the ingress itself
+  // accepts (verified, de-duplicated, stored with its trigger delivery and queue job, committed).
+  let servers = await startServers(false);
+  const ingest = await blast(
+    servers.map((s) => new URL(path, s.url)),
+    signedBodies(webhook.secret, EVENTS, 'ingest'),
+  );
+  await stopServers();
+  const storedIngest = await count(`select count(*) as n from events where organization_id = 'bench'`);
+
+  // Phase 2, as deployed: the same servers with their delivery workers, which start on phase 1's
+  // queued deliveries too; every trigger delivery must arrive.
+  servers = await startServers(true);
+  const deployed = await blast(
+    servers.map((s) => new URL(path, s.url)),
+    signedBodies(webhook.secret, EVENTS, 'deployed'),
+  );
+  const stored = await count(`select count(*) as n from events where organization_id = 'bench'`);
   const drainStarted = performance.now();
   let pending = Number.POSITIVE_INFINITY;
-  while (performance.now() - drainStarted < 120_000) {
-    pending = Number(
-      (await check.query(`select count(*) as n from event_deliveries where status in ('pending', 'retrying')`)).rows[0].n,
+  while (performance.now() - drainStarted < 180_000) {
+    pending = await count(
+      `select count(*) as n from event_deliveries where status in ('pending', 'retrying')`,
     );
     if (pending === 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const drainSeconds = (performance.now() - drainStarted) / 1000;
-  const delivered = Number(
-    (await check.query(`select count(*) as n from event_deliveries where status = 'delivered'`)).rows[0].n,
-  );
-  await check.end();
+  const delivered = await count(`select count(*) as n from event_deliveries where status = 'delivered'`);
 
-  const accepted = oxygenRun.statuses[200] ?? 0;
-  const ratio = oxygenRun.rate / bareRun.rate;
-  const lost = accepted - stored;
+  const acceptedIngest = ingest.statuses[200] ?? 0;
+  const accepted = acceptedIngest + (deployed.statuses[200] ?? 0);
+  const ratio = ingest.rate / bareRun.rate;
+  const lost = accepted - stored + (acceptedIngest - storedIngest);
   const result = {
-    events: EVENTS,
+    events_per_run: EVENTS,
     concurrency: CONCURRENCY,
     bare_hmac_server: { events_per_second: Math.round(bareRun.rate), statuses: bareRun.statuses },
-    oxygen_2_servers_postgres: { events_per_second: Math.round(oxygenRun.rate), statuses: oxygenRun.statuses },
+    oxygen_ingest_2_servers_postgres: {
+      events_per_second: Math.round(ingest.rate),
+      statuses: ingest.statuses,
+    },
     ratio: Number(ratio.toFixed(2)),
     target_ratio: 0.5,
+    oxygen_with_delivery_workers: {
+      events_per_second: Math.round(deployed.rate),
+      statuses: deployed.statuses,
+      trigger_deliveries_delivered: delivered,
+      received_by_trigger: received.size,
+      pending_after_drain: pending,
+      drain_seconds_after_last_event: Number(drainSeconds.toFixed(1)),
+    },
+    accepted,
     stored,
     lost,
-    trigger_deliveries: { delivered, pending, received_by_trigger: received.size, drain_seconds: Number(drainSeconds.toFixed(1)) },
   };
   console.log(JSON.stringify(result, null, 2));
   console.log(
-    `bare HMAC server ${Math.round(bareRun.rate)}/s, Oxygen (2 servers, PostgreSQL) ${Math.round(oxygenRun.rate)}/s, ratio ${ratio.toFixed(2)} (target 0.5); ${lost} lost, ${received.size}/${accepted} delivered to the trigger.`,
+    `bare HMAC server ${Math.round(bareRun.rate)}/s; Oxygen ingest (2 servers, PostgreSQL) ${Math.round(ingest.rate)}/s, ratio ${ratio.toFixed(2)} (target 0.5); with delivery workers running ${Math.round(deployed.rate)}/s; ${lost} lost; ${received.size}/${accepted} delivered to the trigger.`,
   );
-  if (lost !== 0 || accepted !== EVENTS || received.size !== accepted) process.exitCode = 1;
+  if (lost !== 0 || accepted !== 2 * EVENTS || received.size !== accepted) process.exitCode = 1;
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
