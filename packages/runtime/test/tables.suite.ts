@@ -557,7 +557,7 @@ export function describeTables(
           'crm_id.error': '',
         });
         printed.push(JSON.stringify(rows.slice(0, 3)), JSON.stringify(report), text.slice(0, 2000));
-      });
+      }, 120_000); // 2,000 action runs through the full runtime path; slow when CI runs every package at once
 
       it('re-sends a row whose mapped input changed, updating the same provider record', async () => {
         const { org } = await withLeads(5, 'changed');
