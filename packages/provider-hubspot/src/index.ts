@@ -180,8 +180,10 @@ export default defineProvider({
   },
   rateLimits: [
     {
+      // HubSpot counts the window where requests arrive; 10.5 s leaves room for jitter, so the
+      // 101st request never lands inside the 10 s of the 1st (as for the search limit below).
       limit: 100,
-      intervalMs: 10_000,
+      intervalMs: 10_500,
       description:
         'HubSpot burst limit: 100 requests per 10 seconds per account (private apps and OAuth apps).',
     },

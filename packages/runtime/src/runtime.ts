@@ -369,7 +369,8 @@ export class Runtime {
     let limiter = this.limiters.get(connectionId);
     if (!limiter) {
       const { createRateLimiter } = await engine();
-      limiter = createRateLimiter(provider.rateLimits);
+      // Concurrent first calls all waited above: they must share one limiter, not make one each.
+      limiter = this.limiters.get(connectionId) ?? createRateLimiter(provider.rateLimits);
       this.limiters.set(connectionId, limiter);
     }
     return limiter;
