@@ -200,6 +200,129 @@ names the organization's own.`,
       (await import('./commands/triggers.js')).remove(globals(cmd), id),
     );
 
+  // Tables, columns and waterfalls: the local store only for now (refused through a server).
+  const repeat = (value: string, previous: string[] = []) => [...previous, value];
+  const tables = program
+    .command('tables')
+    .description(
+      "the organization's tables: rows, CSV import and export, cells mirrored from provider writes",
+    );
+  tables
+    .command('create <name>')
+    .description('create an empty table')
+    .option('--columns <names>', 'data columns, comma-separated')
+    .action(async (name: string, o, cmd: Command) =>
+      (await import('./commands/tables.js')).create(globals(cmd), name, o),
+    );
+  tables
+    .command('import <name>')
+    .description('import a CSV file (header row = columns), streamed; progress on stderr')
+    .option('--csv <file>', "the CSV file ('-' for stdin)")
+    .option('--create', 'create the table when it does not exist (the default)')
+    .option('--no-create', 'fail instead of creating a missing table')
+    .option('--delimiter <char>', 'field delimiter (default ,)')
+    .action(async (name: string, o, cmd: Command) =>
+      (await import('./commands/tables.js')).importCsv(globals(cmd), name, o),
+    );
+  tables
+    .command('list')
+    .description("the organization's tables with their row counts and columns")
+    .action(async (_o, cmd: Command) => (await import('./commands/tables.js')).listTables(globals(cmd)));
+  tables
+    .command('show <name>')
+    .description('a page of rows; action cells as synced <id> / failed: <error> / queued (--json: raw cells)')
+    .option('--limit <n>', 'rows (1-1000, default 50)')
+    .option('--offset <n>', 'rows to skip')
+    .option('--after <row-id>', 'rows after this row id (the next page)')
+    .action(async (name: string, o, cmd: Command) =>
+      (await import('./commands/tables.js')).show(globals(cmd), name, o),
+    );
+  tables
+    .command('export <name>')
+    .description('the whole table as CSV on stdout, streamed (--json alone: one JSON array of rows)')
+    .option('--csv', 'CSV (the default; wins over --json, which then only shapes errors)')
+    .action(async (name: string, o, cmd: Command) =>
+      (await import('./commands/tables.js')).exportTable(globals(cmd), name, o),
+    );
+  tables
+    .command('remove <name>')
+    .description('delete a table with its rows and cells (provider records are not touched)')
+    .action(async (name: string, _o, cmd: Command) =>
+      (await import('./commands/tables.js')).remove(globals(cmd), name),
+    );
+
+  const columns = program
+    .command('columns')
+    .description('action and waterfall columns: wire row values into a provider action, run it per row');
+  columns
+    .command('add <table> <column>')
+    .description('add an action column (--integration, --action, --map) or a waterfall column (--waterfall)')
+    .option('--integration <integration-id>', 'provider id with one integration, or a connection id')
+    .option('--action <slug>', 'the action, e.g. contact.upsert')
+    .option('--map <json>', `input field to template: '{"email":"{{row.email}}"}' ('-' stdin, @file.json)`)
+    .option('--output <path>', "output field stored as the cell's value (default: the record id)")
+    .option('--waterfall <name>', 'a waterfall column instead (--map: the default map for its steps)')
+    .action(async (table: string, column: string, o, cmd: Command) =>
+      (await import('./commands/columns.js')).add(globals(cmd), table, column, o),
+    );
+  columns
+    .command('list <table>')
+    .description("a table's action and waterfall columns")
+    .action(async (table: string, _o, cmd: Command) =>
+      (await import('./commands/columns.js')).listColumns(globals(cmd), table),
+    );
+  columns
+    .command('remove <table> <column>')
+    .description('remove a column and its cells (provider records are not touched)')
+    .action(async (table: string, column: string, _o, cmd: Command) =>
+      (await import('./commands/columns.js')).remove(globals(cmd), table, column),
+    );
+  columns
+    .command('run <table> <column>')
+    .description(
+      'run the column over rows; synced rows are skipped, so a rerun resumes (Ctrl-C stops cleanly)',
+    )
+    .option('--rows <ids>', 'only these row ids, comma-separated')
+    .option(
+      '--where <condition>',
+      'only rows where column=value, column!=value, column= (empty), column!= (repeatable)',
+      repeat,
+    )
+    .option('--limit <n>', 'send at most n rows')
+    .option('--dry-run', 'send nothing, write nothing: print the requests each row would make')
+    .option('--concurrency <n>', 'rows in flight at once (1-32, default 4); rate limits still apply')
+    .option('--force', 'send rows already synced with the same input again')
+    .action(async (table: string, column: string, o, cmd: Command) =>
+      (await import('./commands/columns.js')).run(globals(cmd), table, column, o),
+    );
+
+  const waterfalls = program
+    .command('waterfalls')
+    .description('provider steps tried in order per row until one returns the output');
+  waterfalls
+    .command('create <name>')
+    .description('create a waterfall from --step <integration>:<action> (in order) and --output <path>')
+    .option('--step <integration:action>', 'a step, tried in the order given (repeatable)', repeat)
+    .option('--output <path>', 'the output field a step must return non-empty, e.g. email or results.0.id')
+    .option(
+      '--step-map <n=json>',
+      'step n\'s own input map, e.g. \'1={"domain":"{{row.domain}}"}\' (repeatable)',
+      repeat,
+    )
+    .action(async (name: string, o, cmd: Command) =>
+      (await import('./commands/waterfalls.js')).create(globals(cmd), name, o),
+    );
+  waterfalls
+    .command('list')
+    .description("the organization's waterfalls")
+    .action(async (_o, cmd: Command) => (await import('./commands/waterfalls.js')).list(globals(cmd)));
+  waterfalls
+    .command('remove <name>')
+    .description('remove a waterfall no column uses')
+    .action(async (name: string, _o, cmd: Command) =>
+      (await import('./commands/waterfalls.js')).remove(globals(cmd), name),
+    );
+
   const credits = program.command('credits').description("the organization's credits for managed calls");
   credits
     .command('balance')
