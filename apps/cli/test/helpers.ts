@@ -17,10 +17,11 @@ export interface CliResult {
 /** Runs the built `oxygen` binary as a user would, in its own process. */
 export function oxygen(
   args: string[],
-  options: { env: NodeJS.ProcessEnv; stdin?: string },
+  options: { env: NodeJS.ProcessEnv; stdin?: string; cwd?: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

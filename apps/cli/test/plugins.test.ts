@@ -6,17 +6,15 @@
  * provider id taken) are refused before config.json changes.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type PipelaneSandbox, startPipelaneSandbox } from 'oxygen-provider-pipelane/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, tempHome } from './helpers.js';
+import { type CliResult, oxygen, tempHome } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
-const BIN = fileURLToPath(new URL('../bin/oxygen.js', import.meta.url));
 const EXAMPLE = join(REPO, 'examples', 'provider-pipelane');
 
 interface PluginInfo {
@@ -41,26 +39,7 @@ const fixtures = mkdtempSync(join(tmpdir(), 'oxygen-plugins-'));
 
 /** Runs the built `oxygen` in its own process from the repository root, as a user in a checkout would. */
 function run(args: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) as unknown }),
-    );
-    child.stdin.end(stdin ?? '');
-  });
+  return oxygen(args, { env, cwd: REPO, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 /** The plugins config.json lists, or undefined when there is no file. */

@@ -5,15 +5,14 @@
  * `skill` field, one with no skill at all).
  */
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { oxygen as run } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../bin/oxygen.js', import.meta.url));
 const SKILLED = fileURLToPath(new URL('./fixtures/skilled', import.meta.url));
 const ACME = fileURLToPath(new URL('../../../packages/runtime/test/fixtures/acme', import.meta.url));
 const HUBSPOT_SKILL = readFileSync(
@@ -51,33 +50,10 @@ let work: string;
 
 /** Runs the built `oxygen` in its own process, in `cwd`, with only the given environment. */
 function oxygen(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string; json: () => unknown }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        cwd: options.cwd ?? work,
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          CODEX_HOME: codexHome,
-          OXYGEN_HOME: oxygenHome,
-          ...options.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.on('error', reject);
-      child.on('close', (code) =>
-        resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) as unknown }),
-      );
-    },
-  );
+  return run(args, {
+    cwd: options.cwd ?? work,
+    env: { HOME: home, CODEX_HOME: codexHome, OXYGEN_HOME: oxygenHome, ...options.env },
+  });
 }
 
 async function install(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
