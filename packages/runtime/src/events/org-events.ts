@@ -12,7 +12,6 @@ import {
   type EventDefinition,
   NotFoundError,
   type ProviderDefinition,
-  toJsonSchema,
   ValidationError,
 } from '@oxygen/core';
 import { newId } from '../store/ids.js';
@@ -109,6 +108,8 @@ export class OrgEvents {
    * ```
    */
   async list(): Promise<EventCatalogEntry[]> {
+    // JSON Schema derivation loads zod: only here, not when the runtime starts.
+    const { describeEvent } = await import('../catalog.js');
     const rows = await this.subscriptions().execute();
     const publicUrl = this.host.publicUrl();
     const out: EventCatalogEntry[] = [];
@@ -121,7 +122,7 @@ export class OrgEvents {
           event: event.type,
           title: event.title,
           description: event.description,
-          schema: toJsonSchema(event.data, 'output'),
+          schema: describeEvent(event).data_schema,
           signing: provider.webhooks?.signing ?? null,
           enabled: !!row,
           connection_id: info?.connection_id ?? null,
