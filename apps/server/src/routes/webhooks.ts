@@ -94,6 +94,9 @@ function fullUrl(runtime: Runtime, request: FastifyRequest): string {
 export const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async (app, { runtime }) => {
   // In this context only: every content type (and none) is read as raw bytes, never parsed.
   app.removeAllContentTypeParsers();
+  // The answers are a few counters built here, not user data: plain JSON.stringify, not a zod
+  // parse per delivery (the schemas below still document them in /openapi.json).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.addContentTypeParser(
     '*',
     { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
