@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { ConfigError } from '@oxygen/core';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../src/index.js';
+import { createRuntime, PgBossQueue } from '../src/index.js';
 import { newId, openStore } from '../src/store/index.js';
 import { describeCreditsAndRotationOnPostgres } from './credits.postgres.js';
 import { describeEvents } from './events.suite.js';
@@ -33,6 +34,41 @@ if (problem === undefined) {
   );
 
   describeCreditsAndRotationOnPostgres(url, schema);
+
+  describe('delivery queue (postgres)', () => {
+    it('lets processes starting together on a fresh database all queue their jobs (pg-boss set-up races are retried)', async () => {
+      const fresh = `${schema}_race`;
+      const store = await openStore({ databaseUrl: url, schema: fresh });
+      const queues = Array.from(
+        { length: 4 },
+        () => new PgBossQueue({ connectionString: url, schema: `${fresh}_jobs` }),
+      );
+      try {
+        const results = await Promise.allSettled(
+          queues.map((q, i) =>
+            store.transaction((trx) =>
+              q.enqueueMany(trx, [{ job: { id: `dlv_${i}`, attempt: 0 }, runAt: new Date().toISOString() }]),
+            ),
+          ),
+        );
+        expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual([
+          'ok',
+          'ok',
+          'ok',
+          'ok',
+        ]);
+        const { rows } = await sql<{
+          n: string;
+        }>`select count(*) as n from ${sql.table(`${fresh}_jobs.job`)}`.execute(store.db);
+        expect(Number(rows[0]!.n)).toBe(4);
+      } finally {
+        for (const q of queues) await q.stop();
+        await store.close();
+        await dropSchema(`${fresh}_jobs`);
+        await dropSchema(fresh);
+      }
+    });
+  });
 
   // pg-boss keeps its jobs in `<schema>_jobs`.
   afterAll(() => dropSchema(`${schema}_jobs`));

@@ -150,35 +150,60 @@ export class PgBossQueue implements DeliveryQueue {
   constructor(private readonly options: PgBossQueueOptions) {}
 
   // biome-ignore lint/suspicious/noExplicitAny: see above
-  private start(supervise: boolean): Promise<any> {
-    this.boss ??= (async () => {
-      const { default: PgBoss } = await import('pg-boss');
+  private start(): Promise<any> {
+    if (!this.boss) {
+      const starting = this.startWithRetries();
+      this.boss = starting;
+      // A failed start is not remembered: the next call tries again.
+      starting.catch(() => {
+        if (this.boss === starting) this.boss = undefined;
+      });
+    }
+    return this.boss;
+  }
+
+  /**
+   * Starts pg-boss, retrying a few times: processes starting together on a fresh database race to
+   * create its schema and queue, and PostgreSQL resolves the race by failing one of them with a
+   * deadlock; a moment later the schema is there and the start succeeds.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  private async startWithRetries(): Promise<any> {
+    const { default: PgBoss } = await import('pg-boss');
+    for (let attempt = 1; ; attempt++) {
       const boss = new PgBoss({
         connectionString: this.options.connectionString,
         schema: this.options.schema,
         max: 4,
-        supervise,
+        // Maintenance (expiring jobs whose worker died, archiving) runs in every process that
+        // uses the queue; pg-boss takes a lock so only one does it at a time.
+        supervise: true,
         schedule: false,
         application_name: 'oxygen-deliveries',
       });
       boss.on('error', (error: Error) => {
         process.stderr.write(`oxygen: delivery queue: ${error.message}\n`);
       });
-      await boss.start();
-      // Each job is one attempt; a job whose worker died mid-attempt expires and runs again.
-      await boss.createQueue(DELIVERY_QUEUE, {
-        name: DELIVERY_QUEUE,
-        retryLimit: 5,
-        retryDelay: 5,
-        expireInSeconds: 120,
-      });
-      return boss;
-    })();
-    return this.boss;
+      try {
+        await boss.start();
+        // Each job is one attempt; a job whose worker died mid-attempt expires and runs again.
+        await boss.createQueue(DELIVERY_QUEUE, {
+          name: DELIVERY_QUEUE,
+          retryLimit: 5,
+          retryDelay: 5,
+          expireInSeconds: 120,
+        });
+        return boss;
+      } catch (error) {
+        await boss.stop({ graceful: false, wait: false }).catch(() => {});
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+      }
+    }
   }
 
   async enqueue(store: Store, job: DeliveryJob, runAt: string): Promise<void> {
-    const boss = await this.start(false);
+    const boss = await this.start();
     await boss.send(DELIVERY_QUEUE, job, {
       startAfter: new Date(runAt),
       db: transactional(store),
@@ -187,7 +212,7 @@ export class PgBossQueue implements DeliveryQueue {
 
   async enqueueMany(store: Store, jobs: { job: DeliveryJob; runAt: string }[]): Promise<void> {
     if (jobs.length === 0) return;
-    const boss = await this.start(false);
+    const boss = await this.start();
     await boss.insert(
       jobs.map(({ job, runAt }) => ({ name: DELIVERY_QUEUE, data: job, startAfter: runAt })),
       { db: transactional(store) },
@@ -195,7 +220,7 @@ export class PgBossQueue implements DeliveryQueue {
   }
 
   async work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void> {
-    const boss = await this.start(true);
+    const boss = await this.start();
     // Two pollers per process, each taking up to half the concurrency as one batch: one can be
     // posting while the other fetches.
     const batchSize = Math.max(1, Math.ceil(concurrency / 2));
