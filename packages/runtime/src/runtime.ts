@@ -324,6 +324,8 @@ export class Runtime {
 
   /** Closes the delivery queue and the store. */
   async close(): Promise<void> {
+    // Committed deliveries get their jobs before the queue goes.
+    await this.ingressWriter?.flush();
     const queue = this.deliveryQueue;
     this.deliveryQueue = undefined;
     if (queue) await (await queue.catch(() => undefined))?.stop();

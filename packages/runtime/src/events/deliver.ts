@@ -12,6 +12,7 @@ import { newId } from '../store/ids.js';
 import type { EventDeliveriesTable, Store } from '../store/types.js';
 import { eventSecretAad } from '../vault/rotate.js';
 import type { EventsHost } from './host.js';
+import { type FinishedDelivery, updateFinished } from './pg-batch.js';
 import { newDeliveryRow } from './records.js';
 import { backoffDelay } from './settings.js';
 
@@ -74,9 +75,10 @@ export async function queueDeliveries(
 export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'skipped';
 
 /**
- * Queues again every delivery that is overdue and not held by a worker: what a job lost to a
- * crash or a store failure would otherwise leave waiting (duplicate jobs are harmless: each
- * attempt is claimed once). Returns how many were queued.
+ * Queues again every delivery that is overdue by `graceMs` and not held by a worker: what a job
+ * lost to a crash (or never queued: the ingress queues first attempts after its commit) would
+ * otherwise leave waiting. Duplicate jobs are harmless: each attempt is claimed once. Returns how
+ * many were queued.
  */
 export async function sweepOverdue(host: EventsHost, graceMs = 30_000): Promise<number> {
   const now = new Date();
@@ -91,11 +93,7 @@ export async function sweepOverdue(host: EventsHost, graceMs = 30_000): Promise<
     .execute();
   if (rows.length === 0) return 0;
   const queue = await host.queue();
-  await queue.enqueueMany(
-    host.store,
-    rows.map((r) => ({ job: { id: r.id, attempt: Number(r.attempts) }, runAt: now.toISOString() })),
-  );
-  queue.wake();
+  await queue.dispatch(rows.map((r) => ({ id: r.id, attempt: Number(r.attempts) })));
   return rows.length;
 }
 
@@ -113,6 +111,8 @@ export async function attemptDelivery(
 /** What one attempt did to its row. */
 interface Finish {
   id: string;
+  /** The row as claimed. */
+  row: Selectable<EventDeliveriesTable>;
   result: AttemptResult;
   fields: Partial<EventDeliveriesTable>;
   retry?: { attempt: number; at: string };
@@ -202,6 +202,7 @@ async function attemptClaimed(
       if (!trigger || !event) {
         return {
           id: row.id,
+          row,
           result: 'failed',
           fields: {
             status: 'failed',
@@ -250,6 +251,7 @@ async function attemptClaimed(
       if (!error) {
         return {
           id: row.id,
+          row,
           result: 'delivered',
           fields: {
             ...common,
@@ -265,6 +267,7 @@ async function attemptClaimed(
       if (attempts >= row.max_attempts) {
         return {
           id: row.id,
+          row,
           result: 'failed',
           fields: {
             ...common,
@@ -279,6 +282,7 @@ async function attemptClaimed(
       const next = new Date(Date.now() + backoffDelay(attempts, settings)).toISOString();
       return {
         id: row.id,
+        row,
         result: 'retrying',
         fields: { ...common, status: 'retrying', last_error: error, next_attempt_at: next },
         retry: { attempt: attempts, at: next },
@@ -287,26 +291,57 @@ async function attemptClaimed(
   );
 }
 
-/** Writes the attempts' outcomes and queues the retries, in one transaction. */
+/**
+ * Writes the attempts' outcomes and queues the retries, in one transaction (on PostgreSQL, the
+ * outcomes in one statement).
+ */
 async function record(host: EventsHost, finishes: Finish[], lease: string): Promise<void> {
   const queue = await host.queue();
   const at = new Date().toISOString();
-  await host.store.transaction(async (trx) => {
-    for (const f of finishes) {
-      await trx.db
-        .updateTable('event_deliveries')
-        .set({ ...f.fields, locked_until: null, updated_at: at })
-        .where('id', '=', f.id)
-        .where('locked_until', '=', lease)
-        .execute();
+  const retries = finishes
+    .filter((f) => f.retry)
+    .map((f) => ({ job: { id: f.id, attempt: f.retry!.attempt }, runAt: f.retry!.at }));
+  const write = async (store: Store) => {
+    if (store.dialect === 'postgres') {
+      await updateFinished(
+        store,
+        finishes.map((f) => finished(f)),
+        lease,
+        at,
+      );
+    } else {
+      for (const f of finishes) {
+        await store.db
+          .updateTable('event_deliveries')
+          .set({ ...f.fields, locked_until: null, updated_at: at })
+          .where('id', '=', f.id)
+          .where('locked_until', '=', lease)
+          .execute();
+      }
     }
-    await queue.enqueueMany(
-      trx,
-      finishes
-        .filter((f) => f.retry)
-        .map((f) => ({ job: { id: f.id, attempt: f.retry!.attempt }, runAt: f.retry!.at })),
-    );
-  });
+    await queue.enqueueMany(store, retries);
+  };
+  // One statement and nothing to queue needs no transaction round trips.
+  if (host.store.dialect === 'postgres' && retries.length === 0) await write(host.store);
+  else await host.store.transaction(write);
+}
+
+/** Every column an attempt may change: its new value, or the claimed row's. */
+function finished(f: Finish): FinishedDelivery {
+  const value = <K extends keyof FinishedDelivery>(key: K): FinishedDelivery[K] =>
+    (key in f.fields ? f.fields[key] : f.row[key]) as FinishedDelivery[K];
+  return {
+    id: f.id,
+    status: value('status'),
+    reason: value('reason'),
+    detail: value('detail'),
+    attempts: value('attempts'),
+    status_code: value('status_code'),
+    duration_ms: value('duration_ms'),
+    last_error: value('last_error'),
+    next_attempt_at: value('next_attempt_at'),
+    delivered_at: value('delivered_at'),
+  };
 }
 
 function describeFetchError(error: unknown): string {

@@ -300,7 +300,6 @@ export async function receiveWebhook(
     if (!result.duplicate && normalized) accepted.push(normalized);
   });
   if (accepted.length > 0) {
-    (await host.queue()).wake();
     for (const event of accepted) host.bus.publish(event);
     void mirrorToTables(host, accepted);
   }

@@ -19,6 +19,17 @@ export interface DeliveryJob {
   attempt: number;
 }
 
+/** How many attempts one {@link DeliveryQueue.dispatch} job carries at most. */
+export const DISPATCH_JOB_SIZE = 50;
+
+/** A pg-boss job's data: one attempt, or a batch of attempts due now ({@link DeliveryQueue.dispatch}). */
+type JobData = DeliveryJob | { batch: DeliveryJob[] };
+
+/** The attempts a job's data asks for. */
+export function jobAttempts(data: JobData): DeliveryJob[] {
+  return 'batch' in data ? data.batch : [data];
+}
+
 /** A delivery queue. */
 export interface DeliveryQueue {
   /** `embedded` (the SQLite store's own rows) or `pg-boss` (PostgreSQL). */
@@ -28,8 +39,15 @@ export interface DeliveryQueue {
    * that wrote the delivery row, so both commit or neither does.
    */
   enqueue(store: Store, job: DeliveryJob, runAt: string): Promise<void>;
-  /** Queues several attempts at once (the ingress's batches), in the caller's transaction. */
+  /** Queues several attempts at once, in the caller's transaction. */
   enqueueMany(store: Store, jobs: { job: DeliveryJob; runAt: string }[]): Promise<void>;
+  /**
+   * Queues attempts, due now, of deliveries already committed (the ingress's first attempts,
+   * after its write; the sweep's): one job per {@link DISPATCH_JOB_SIZE} of them. Not
+   * transactional: a delivery whose job was lost (the process died first) is queued again by the
+   * worker's sweep.
+   */
+  dispatch(jobs: DeliveryJob[]): Promise<void>;
   /** Runs `handler` for batches of due attempts until {@link DeliveryQueue.stop}. */
   work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void>;
   /** Tells a local worker new attempts are due (after a commit). */
@@ -64,6 +82,8 @@ export class EmbeddedQueue implements DeliveryQueue {
   }
 
   async enqueueMany(): Promise<void> {}
+
+  async dispatch(): Promise<void> {}
 
   async work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void> {
     this.handler = handler;
@@ -219,18 +239,33 @@ export class PgBossQueue implements DeliveryQueue {
     );
   }
 
+  async dispatch(jobs: DeliveryJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const boss = await this.start();
+    const batches: { name: string; data: JobData }[] = [];
+    for (let i = 0; i < jobs.length; i += DISPATCH_JOB_SIZE) {
+      batches.push({ name: DELIVERY_QUEUE, data: { batch: jobs.slice(i, i + DISPATCH_JOB_SIZE) } });
+    }
+    await boss.insert(batches);
+    this.wake();
+  }
+
   async work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void> {
     const boss = await this.start();
     // Two pollers per process, each taking up to half the concurrency as one batch: one can be
-    // posting while the other fetches.
+    // posting while the other fetches. A job may carry many attempts (the ingress's dispatches):
+    // they are made `concurrency` at a time.
     const batchSize = Math.max(1, Math.ceil(concurrency / 2));
     for (let i = 0; i < 2; i++) {
       let id = '';
       id = await boss.work(
         DELIVERY_QUEUE,
         { batchSize, pollingIntervalSeconds: 0.5 },
-        async (jobs: { data: DeliveryJob }[]) => {
-          await handler(jobs.map((job) => job.data));
+        async (jobs: { data: JobData }[]) => {
+          const attempts = jobs.flatMap((job) => jobAttempts(job.data));
+          for (let at = 0; at < attempts.length; at += concurrency) {
+            await handler(attempts.slice(at, at + concurrency));
+          }
           // A full batch means more may be waiting: fetch again now, not after the polling interval.
           if (jobs.length === batchSize && id) boss.notifyWorker(id);
         },

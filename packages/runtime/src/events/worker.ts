@@ -34,8 +34,9 @@ export async function startDeliveryWorker(
   // The embedded queue scans the rows itself; a job queue gets a sweep for jobs lost to a crash.
   let sweeper: NodeJS.Timeout | undefined;
   if (queue.kind !== 'embedded') {
-    const sweep = () => void sweepOverdue(host).catch(() => {});
-    sweep();
+    const sweep = (graceMs?: number) => void sweepOverdue(host, graceMs).catch(() => {});
+    // At start, everything due: what a process that stopped (or died) left is not worth a wait.
+    sweep(0);
     sweeper = setInterval(sweep, options.sweepIntervalMs ?? 30_000);
     sweeper.unref();
   }

@@ -6,12 +6,27 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 let lastTime = -1;
-let lastRandom: Buffer = Buffer.alloc(10);
+const lastRandom: Buffer = Buffer.alloc(10);
+
+// Random bytes drawn 4 KiB at a time: one call into the CSPRNG per ~400 ids instead of one per id
+// (each call allocates and asks the kernel for the process id; the ingress makes ids per event).
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+/** Fills `lastRandom` with fresh random bytes. */
+function freshRandom(): void {
+  if (poolOffset + lastRandom.length > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  pool.copy(lastRandom, 0, poolOffset, poolOffset + lastRandom.length);
+  poolOffset += lastRandom.length;
+}
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -67,11 +82,11 @@ export function newId(prefix: string): string {
   const now = Date.now();
   if (now > lastTime) {
     lastTime = now;
-    lastRandom = randomBytes(10);
+    freshRandom();
   } else if (!increment(lastRandom)) {
     // 2^80 ids in one millisecond: borrow the next millisecond.
     lastTime += 1;
-    lastRandom = randomBytes(10);
+    freshRandom();
   }
   const head = prefix.endsWith('_') ? prefix : `${prefix}_`;
   return `${head}${encodeTime(lastTime)}${encodeRandom(lastRandom)}`;
