@@ -5,7 +5,7 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import { NotFoundError, OxygenError, ValidationError } from '@oxygen/core';
 import type { DeliveryWorker, DeliveryWorkerOptions, Runtime, TokenIdentity } from '@oxygen/runtime';
@@ -20,10 +20,11 @@ import {
 } from 'fastify-type-provider-zod';
 import pkg from '../package.json' with { type: 'json' };
 import { errorBody, requestValidationError, statusOf, toOxygenError } from './errors.js';
+import { newRequestId } from './request-id.js';
 import { apiRoutes } from './routes/api.js';
 import { connectPageRoutes } from './routes/connect-page.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
-import { webhookRoutes } from './routes/webhooks.js';
+import { webhookFastPath, webhookRoutes } from './routes/webhooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -153,10 +154,32 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
             fixed
         )(normalisePublicUrl(options.publicUrl));
 
+  // Webhook deliveries are taken off the HTTP server before Fastify (see webhookFastPath), once
+  // the server is ready.
+  let ingress: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const app = Fastify({
     logger: loggerConfig(options.logger),
     trustProxy: options.trustProxy ?? false,
-    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    serverFactory: (handler, factoryOptions) => {
+      // Fastify passes its own options, defaults filled in; the typings leave them unknown.
+      const opts = factoryOptions as {
+        http?: object;
+        keepAliveTimeout?: number;
+        requestTimeout?: number;
+        connectionTimeout?: number;
+        maxRequestsPerSocket?: number;
+      };
+      const server = createHttpServer(opts.http ?? {}, (req, res) => {
+        if (!ingress?.(req, res)) handler(req, res);
+      });
+      // What Fastify sets on the servers it makes itself.
+      server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = opts.requestTimeout ?? 0;
+      server.setTimeout(opts.connectionTimeout ?? 0);
+      if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket;
+      return server;
+    },
+    genReqId: newRequestId,
     bodyLimit: 1024 * 1024,
     // Fastify 5 ignores client-sent request ids by default; the id is ours alone.
     requestIdHeader: false,
@@ -246,6 +269,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     worker = undefined;
   });
   await app.ready();
+  ingress = webhookFastPath({ runtime, log: app.log, trustProxy: Boolean(options.trustProxy) });
   if (options.worker !== false) {
     try {
       worker = await runtime.startDeliveryWorker(options.worker === true ? {} : (options.worker ?? {}));

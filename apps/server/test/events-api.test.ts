@@ -422,6 +422,49 @@ describe('the webhook ingress', () => {
   });
 });
 
+describe('ingress over HTTP', () => {
+  it('answers real HTTP deliveries (taken before Fastify) exactly as the route answers them', async () => {
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const viaHttp = async (d: { path: string; body: string; headers: Record<string, string> }) => {
+      const res = await fetch(`${base}${d.path}`, { method: 'POST', headers: d.headers, body: d.body });
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        id: res.headers.get('x-request-id'),
+        body: (await res.json()) as unknown,
+      };
+    };
+    const viaRoute = async (d: { path: string; body: string; headers: Record<string, string> }) => {
+      const res = await app.inject({ method: 'POST', url: d.path, headers: d.headers, payload: d.body });
+      return {
+        status: res.statusCode,
+        type: res.headers['content-type'],
+        id: res.headers['x-request-id'],
+        body: res.json() as unknown,
+      };
+    };
+    const before = await runtime.org(orgA).events.deliveries({ limit: 1000 });
+    const cases = [
+      () => hubspotDelivery(connectionA), // accepted (not enabled: ignored), a new event each time
+      () => hubspotDelivery(connectionA, { secret: 'wrong' }),
+      () => hubspotDelivery(connectionA, { timestamp: Date.now() - 60 * 60 * 1000 }),
+      () => hubspotDelivery(connectionA, { body: '{not json' }),
+      () => hubspotDelivery(connectionA, { query: '?from=hubspot' }),
+      () => hubspotDelivery('conn_unknown'),
+      () => hubspotDelivery(connectionA, { body: `[${' '.repeat(1024 * 1024)}]` }),
+    ];
+    for (const make of cases) {
+      const [http, route] = [await viaHttp(make()), await viaRoute(make())];
+      expect(http.id).toMatch(/^req_[\w-]{12}$/);
+      expect(route.id).toMatch(/^req_[\w-]{12}$/);
+      expect({ ...http, id: 'req' }).toEqual({ ...route, id: 'req' });
+    }
+    // Each accepted or refused delivery is in the log once per path: the first five cases, twice.
+    const after = await runtime.org(orgA).events.deliveries({ limit: 1000 });
+    expect(after.length - before.length).toBe(10);
+  });
+});
+
 describe('organizations', () => {
   it("never see each other's events, deliveries or triggers: another organization's ids are not found", async () => {
     // Org A: a delivery that had no trigger, then a trigger and a replay of it.
