@@ -8,7 +8,10 @@
 // and waits until every accepted event reached the trigger URL. Zero lost = every 2xx stored and
 // delivered.
 //
-// Usage: node bench/webhook-ingest/run.mjs [--events 20000] [--concurrency 64]
+// Every target first gets --warmup events, not timed, so that the rates compare warm processes;
+// the bare and the Oxygen servers then take the timed events in --rounds alternating slices.
+//
+// Usage: node bench/webhook-ingest/run.mjs [--events 20000] [--warmup 5000] [--rounds 4] [--concurrency 64] [--ingest-only]
 // Needs PostgreSQL (OXYGEN_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
 // a database is created for the run and dropped after it.
 import { spawn } from 'node:child_process';
@@ -25,7 +28,11 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const EVENTS = arg('events', 20_000);
+const WARMUP = arg('warmup', 5_000);
+const ROUNDS = arg('rounds', 4);
 const CONCURRENCY = arg('concurrency', 64);
+// --ingest-only: phase 1 alone (for profiling the ingress); the run then checks only phase 1.
+const INGEST_ONLY = process.argv.includes('--ingest-only');
 const ADMIN_URL = process.env.OXYGEN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const cliDir = fileURLToPath(new URL('../../apps/cli/', import.meta.url));
@@ -44,6 +51,8 @@ const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}`
 const masterKey = randomBytes(32).toString('base64');
 const publicUrl = 'https://oxygen-bench.test';
 const children = [];
+/** The signing secret Attio's sandbox returned for the bench's subscription. */
+let secret;
 const cleanups = [];
 
 async function admin(sql) {
@@ -115,7 +124,41 @@ async function blast(targets, bodies) {
   );
   const seconds = (performance.now() - started) / 1000;
   for (const a of agents) a.destroy();
-  return { rate: bodies.length / seconds, seconds, statuses: Object.fromEntries(statuses) };
+  return { events: bodies.length, seconds, statuses: Object.fromEntries(statuses) };
+}
+
+/** Adds up blast results: statuses, and time spent on the timed events. */
+function tally(runs, timed) {
+  const statuses = {};
+  for (const r of runs)
+    for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const seconds = timed.reduce((sum, r) => sum + r.seconds, 0);
+  const events = timed.reduce((sum, r) => sum + r.events, 0);
+  return { rate: events / seconds, statuses, accepted: statuses[200] ?? 0 };
+}
+
+/**
+ * Measures each of `systems` ({ name, targets }) on `EVENTS` events, after `WARMUP` untimed ones
+ * (the JIT compiles the hot paths of a fresh process; a long-running server has long done so).
+ * With several systems the timed events go in `ROUNDS` alternating slices, so that a slow
+ * minute of a shared machine weighs on every system alike instead of on whichever ran then.
+ */
+async function measure(systems) {
+  const runs = new Map(systems.map((s) => [s.name, { all: [], timed: [] }]));
+  for (const s of systems) {
+    if (WARMUP > 0)
+      runs.get(s.name).all.push(await blast(s.targets, signedBodies(secret, WARMUP, `${s.name}-warmup`)));
+  }
+  const rounds = systems.length > 1 ? ROUNDS : 1;
+  for (let round = 0; round < rounds; round++) {
+    const size = Math.floor(EVENTS / rounds) + (round < EVENTS % rounds ? 1 : 0);
+    for (const s of systems) {
+      const run = await blast(s.targets, signedBodies(secret, size, `${s.name}-${round}`));
+      runs.get(s.name).all.push(run);
+      runs.get(s.name).timed.push(run);
+    }
+  }
+  return Object.fromEntries([...runs].map(([name, r]) => [name, tally(r.all, r.timed)]));
 }
 
 function signedBodies(secret, count, prefix) {
@@ -178,15 +221,15 @@ try {
   });
   await runtime.close();
   const webhook = [...attio.webhooks.byId.values()].find((w) => w.target_url === subscription.url);
+  secret = webhook.secret;
   const path = new URL(subscription.url).pathname;
 
   // Bare server: reads the body, checks the HMAC in constant time, answers 200.
   const bare = await startChild([fileURLToPath(new URL('./bare-server.mjs', import.meta.url))], {
-    BENCH_SECRET: webhook.secret,
+    BENCH_SECRET: secret,
   });
-  const bareRun = await blast([new URL(path, bare.url)], signedBodies(webhook.secret, EVENTS, 'bare'));
 
-  // Two Oxygen servers on one PostgreSQL database, delivery workers running.
+  // Two Oxygen servers on one PostgreSQL database.
   const home = mkdtempSync(join(tmpdir(), 'oxygen-bench-'));
   cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
   const serverEnv = { DATABASE_URL: databaseUrl, OXYGEN_MASTER_KEY: masterKey, OXYGEN_HOME: home };
@@ -196,6 +239,8 @@ try {
         startChild(
           [
             ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []),
+            // Extra Node/V8 flags for the servers (profiling, tracing), e.g. "--trace-deopt".
+            ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
             bin,
             'serve',
             '--port',
@@ -210,7 +255,8 @@ try {
       ),
     );
   const stopServers = async () => {
-    for (const child of children.splice(0)) {
+    // The bare server (the first child) runs until the end.
+    for (const child of children.splice(1)) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
@@ -220,68 +266,77 @@ try {
   await check.connect();
   cleanups.push(() => check.end());
   const count = async (sql) => Number((await check.query(sql)).rows[0].n);
+  const storedEvents = () => count(`select count(*) as n from events where organization_id = 'bench'`);
 
   // Phase 1, ingest: servers without delivery workers, so the rate is what the ingress itself
-  // accepts (verified, de-duplicated, stored with its trigger delivery and queue job, committed).
+  // accepts (verified, de-duplicated, stored with its trigger delivery, committed).
   let servers = await startServers(false);
-  const ingest = await blast(
-    servers.map((s) => new URL(path, s.url)),
-    signedBodies(webhook.secret, EVENTS, 'ingest'),
-  );
+  const phase1 = await measure([
+    { name: 'bare', targets: [new URL(path, bare.url)] },
+    { name: 'ingest', targets: servers.map((s) => new URL(path, s.url)) },
+  ]);
+  const bareRun = phase1.bare;
+  const ingest = phase1.ingest;
   await stopServers();
-  const storedIngest = await count(`select count(*) as n from events where organization_id = 'bench'`);
-
-  // Phase 2, as deployed: the same servers with their delivery workers, which start on phase 1's
-  // queued deliveries too; every trigger delivery must arrive.
-  servers = await startServers(true);
-  const deployed = await blast(
-    servers.map((s) => new URL(path, s.url)),
-    signedBodies(webhook.secret, EVENTS, 'deployed'),
-  );
-  const stored = await count(`select count(*) as n from events where organization_id = 'bench'`);
-  const drainStarted = performance.now();
-  let pending = Number.POSITIVE_INFINITY;
-  while (performance.now() - drainStarted < 180_000) {
-    pending = await count(
-      `select count(*) as n from event_deliveries where status in ('pending', 'retrying')`,
-    );
-    if (pending === 0) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const drainSeconds = (performance.now() - drainStarted) / 1000;
-  const delivered = await count(`select count(*) as n from event_deliveries where status = 'delivered'`);
-
-  const acceptedIngest = ingest.statuses[200] ?? 0;
-  const accepted = acceptedIngest + (deployed.statuses[200] ?? 0);
+  const storedIngest = await storedEvents();
   const ratio = ingest.rate / bareRun.rate;
-  const lost = accepted - stored + (acceptedIngest - storedIngest);
-  const result = {
-    events_per_run: EVENTS,
-    concurrency: CONCURRENCY,
-    bare_hmac_server: { events_per_second: Math.round(bareRun.rate), statuses: bareRun.statuses },
-    oxygen_ingest_2_servers_postgres: {
-      events_per_second: Math.round(ingest.rate),
-      statuses: ingest.statuses,
-    },
-    ratio: Number(ratio.toFixed(2)),
-    target_ratio: 0.5,
-    oxygen_with_delivery_workers: {
-      events_per_second: Math.round(deployed.rate),
-      statuses: deployed.statuses,
-      trigger_deliveries_delivered: delivered,
-      received_by_trigger: received.size,
-      pending_after_drain: pending,
-      drain_seconds_after_last_event: Number(drainSeconds.toFixed(1)),
-    },
-    accepted,
-    stored,
-    lost,
-  };
-  console.log(JSON.stringify(result, null, 2));
-  console.log(
-    `bare HMAC server ${Math.round(bareRun.rate)}/s; Oxygen ingest (2 servers, PostgreSQL) ${Math.round(ingest.rate)}/s, ratio ${ratio.toFixed(2)} (target 0.5); with delivery workers running ${Math.round(deployed.rate)}/s; ${lost} lost; ${received.size}/${accepted} delivered to the trigger.`,
-  );
-  if (lost !== 0 || accepted !== 2 * EVENTS || received.size !== accepted) process.exitCode = 1;
+  const summary = `bare HMAC server ${Math.round(bareRun.rate)}/s; Oxygen ingest (2 servers, PostgreSQL) ${Math.round(ingest.rate)}/s, ratio ${ratio.toFixed(2)} (target 0.5)`;
+
+  if (INGEST_ONLY) {
+    const lost = ingest.accepted - storedIngest;
+    console.log(`${summary}; ${lost} lost (ingest only).`);
+    if (lost !== 0 || ingest.accepted !== WARMUP + EVENTS) process.exitCode = 1;
+  } else {
+    // Phase 2, as deployed: the same servers with their delivery workers, which start on phase 1's
+    // queued deliveries too; every trigger delivery must arrive.
+    servers = await startServers(true);
+    const { deployed } = await measure([
+      { name: 'deployed', targets: servers.map((s) => new URL(path, s.url)) },
+    ]);
+    const stored = await storedEvents();
+    const drainStarted = performance.now();
+    let pending = Number.POSITIVE_INFINITY;
+    while (performance.now() - drainStarted < 180_000) {
+      pending = await count(
+        `select count(*) as n from event_deliveries where status in ('pending', 'retrying')`,
+      );
+      if (pending === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    const delivered = await count(`select count(*) as n from event_deliveries where status = 'delivered'`);
+
+    const accepted = ingest.accepted + deployed.accepted;
+    const lost = accepted - stored;
+    const result = {
+      events_per_run: EVENTS,
+      warmup_events: WARMUP,
+      concurrency: CONCURRENCY,
+      bare_hmac_server: { events_per_second: Math.round(bareRun.rate), statuses: bareRun.statuses },
+      oxygen_ingest_2_servers_postgres: {
+        events_per_second: Math.round(ingest.rate),
+        statuses: ingest.statuses,
+      },
+      ratio: Number(ratio.toFixed(2)),
+      target_ratio: 0.5,
+      oxygen_with_delivery_workers: {
+        events_per_second: Math.round(deployed.rate),
+        statuses: deployed.statuses,
+        trigger_deliveries_delivered: delivered,
+        received_by_trigger: received.size,
+        pending_after_drain: pending,
+        drain_seconds_after_last_event: Number(drainSeconds.toFixed(1)),
+      },
+      accepted,
+      stored,
+      lost,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    console.log(
+      `${summary}; with delivery workers running ${Math.round(deployed.rate)}/s; ${lost} lost; ${received.size}/${accepted} delivered to the trigger.`,
+    );
+    if (lost !== 0 || accepted !== 2 * (WARMUP + EVENTS) || received.size !== accepted) process.exitCode = 1;
+  }
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
