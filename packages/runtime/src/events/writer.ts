@@ -206,7 +206,8 @@ export class IngressWriter {
         // Under load, gather what commits meanwhile into the next job rather than paying a
         // job-queue insert per batch; alone, a delivery is queued at once.
         const wait = DISPATCH_INTERVAL_MS - (performance.now() - started);
-        if (this.undispatched.length > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.undispatched.length > 0 && wait > 0)
+          await new Promise((resolve) => setTimeout(resolve, wait));
       }
     })().finally(() => {
       this.dispatching = undefined;
