@@ -63,14 +63,16 @@ describe('backoffSchedule', () => {
 describe('WebhookSender', () => {
   it('retries per the policy until an answer is accepted, reporting every attempt', async () => {
     answers = [503, 'hang', 200];
-    const sender = new WebhookSender(POLICY, { delaysMs: [10, 10, 10], timeoutMs: 150 });
+    // Long enough that a busy machine (CI builds in parallel) answers the first attempt in time;
+    // only the hanging attempt waits it out.
+    const sender = new WebhookSender(POLICY, { delaysMs: [10, 10, 10], timeoutMs: 1_500 });
     const delivery = await sender.send({ id: 'd1' }, build);
     expect([delivery.id, delivery.outcome, delivery.attempts.length]).toEqual(['d1', 'retrying', 1]);
     await delivery.settled;
     expect(delivery.outcome).toBe('delivered');
     expect(delivery.attempts.map((a) => [a.attempt, a.status, a.error])).toEqual([
       [1, 503, undefined],
-      [2, null, 'timed out after 150 ms'],
+      [2, null, 'timed out after 1500 ms'],
       [3, 200, undefined],
     ]);
     expect([delivery.status, delivery.response]).toEqual([200, 'status 200']);
