@@ -43,7 +43,7 @@ export interface DeliveryQueue {
   enqueueMany(store: Store, jobs: { job: DeliveryJob; runAt: string }[]): Promise<void>;
   /**
    * Queues attempts, due now, of deliveries already committed (the ingress's first attempts,
-   * after its write; the sweep's): one job per {@link DISPATCH_JOB_SIZE} of them. Not
+   * after its write; the sweep's): one job per 50 of them (`DISPATCH_JOB_SIZE`). Not
    * transactional: a delivery whose job was lost (the process died first) is queued again by the
    * worker's sweep.
    */
