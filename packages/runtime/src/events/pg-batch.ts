@@ -2,12 +2,12 @@
  * The ingress's and the delivery worker's batch writes on PostgreSQL, each one statement: every
  * round trip costs a write, a wake-up of the database backend and a read, which under load costs
  * more than the rows themselves. The rows travel as one JSON parameter per table
- * (`json_to_recordset`), so the statement's text is the same whatever the batch size.
+ * (`json_to_recordset`), so each statement's text is fixed and is prepared once per connection.
  *
  * @module
  */
 
-import { type RawBuilder, sql } from 'kysely';
+import { queryPrepared } from '../store/postgres.js';
 import type { EventDeliveriesTable, EventsTable, Store } from '../store/types.js';
 
 const EVENT_COLUMNS = [
@@ -50,42 +50,42 @@ const DELIVERY_COLUMNS = [
 const INTEGER_COLUMNS = new Set<string>(['attempts', 'max_attempts', 'status_code', 'duration_ms']);
 
 /**
- * `json_to_recordset($1) as alias(col type, ...)` over `rows`: the batch is one JSON parameter
+ * `json_to_recordset($n::json) as alias(col type, ...)`: a batch of rows as one JSON parameter
  * (serialized natively), not a parameter per value.
  */
-function recordset<Row, Column extends keyof Row & string>(
-  rows: Row[],
-  columns: readonly Column[],
-  alias: string,
-): RawBuilder<unknown> {
+function recordset(param: number, columns: readonly string[], alias: string): string {
   const types = columns.map((c) => `${c} ${INTEGER_COLUMNS.has(c) ? 'int' : 'text'}`).join(', ');
-  return sql`json_to_recordset(${JSON.stringify(rows)}::json) as ${sql.raw(alias)}(${sql.raw(types)})`;
+  return `json_to_recordset($${param}::json) as ${alias}(${types})`;
 }
+
+const INSERT_BATCH = `
+  with inserted as (
+    insert into events (${EVENT_COLUMNS.join(', ')})
+    select ${EVENT_COLUMNS.join(', ')} from ${recordset(1, EVENT_COLUMNS, 'e')}
+    on conflict (organization_id, provider, provider_event_id) do nothing
+    returning id
+  ), logged as (
+    insert into event_deliveries (${DELIVERY_COLUMNS.join(', ')})
+    select ${DELIVERY_COLUMNS.join(', ')} from ${recordset(2, DELIVERY_COLUMNS, 'd')}
+    where d.event_id is null or d.event_id in (select id from inserted)
+  )
+  select id from inserted`;
 
 /**
  * Inserts `events` (those already stored — same organization, provider and provider event id —
- * are skipped) and `rows`, except the rows of skipped events, in one statement. Returns the ids
- * of the events inserted.
+ * are skipped) and `rows`, except the rows of skipped events, in one prepared statement. Returns
+ * the ids of the events inserted.
  */
 export async function insertEventsAndRows(
   store: Store,
   events: EventsTable[],
   rows: EventDeliveriesTable[],
 ): Promise<Set<string>> {
-  const columns = sql.raw(DELIVERY_COLUMNS.join(', '));
-  const { rows: result } = await sql<{ id: string }>`
-    with inserted as (
-      insert into events (${sql.raw(EVENT_COLUMNS.join(', '))})
-      select ${sql.raw(EVENT_COLUMNS.join(', '))} from ${recordset(events, EVENT_COLUMNS, 'e')}
-      on conflict (organization_id, provider, provider_event_id) do nothing
-      returning id
-    ), logged as (
-      insert into event_deliveries (${columns})
-      select ${columns} from ${recordset(rows, DELIVERY_COLUMNS, 'd')}
-      where d.event_id is null or d.event_id in (select id from inserted)
-    )
-    select id from inserted`.execute(store.db);
-  return new Set(result.map((r) => r.id));
+  const inserted = await queryPrepared<{ id: string }>(store.db, 'oxygen_ingress_batch', INSERT_BATCH, [
+    JSON.stringify(events),
+    JSON.stringify(rows),
+  ]);
+  return new Set(inserted.map((r) => r.id));
 }
 
 /** One delivery row's columns after an attempt. */
@@ -116,6 +116,14 @@ const FINISHED_COLUMNS = [
   'delivered_at',
 ] as const satisfies readonly (keyof FinishedDelivery)[];
 
+const UPDATE_FINISHED = `
+  update event_deliveries as d
+  set ${FINISHED_COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = f.${c}`)
+    .join(', ')}, locked_until = null, updated_at = $3
+  from ${recordset(1, FINISHED_COLUMNS, 'f')}
+  where d.id = f.id and d.locked_until = $2`;
+
 /**
  * Writes the outcome of a batch of attempts in one statement, releasing each row's claim. A row
  * whose lease is no longer `lease` (another worker took it over) is left alone.
@@ -126,10 +134,9 @@ export async function updateFinished(
   lease: string,
   at: string,
 ): Promise<void> {
-  const set = FINISHED_COLUMNS.filter((c) => c !== 'id').map((c) => sql.raw(`${c} = f.${c}`));
-  await sql`
-    update event_deliveries as d
-    set ${sql.join(set)}, locked_until = null, updated_at = ${at}
-    from ${recordset(finished, FINISHED_COLUMNS, 'f')}
-    where d.id = f.id and d.locked_until = ${lease}`.execute(store.db);
+  await queryPrepared(store.db, 'oxygen_update_finished', UPDATE_FINISHED, [
+    JSON.stringify(finished),
+    lease,
+    at,
+  ]);
 }

@@ -5,8 +5,8 @@
  */
 
 import { ConfigError, OxygenError } from '@oxygen/core';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import type { PoolClient } from 'pg';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect } from 'kysely';
+import type { Pool, PoolClient } from 'pg';
 import { LATEST_MIGRATION, migrationProvider } from './migrations.js';
 import type { Database, StoreOptions } from './types.js';
 
@@ -67,6 +67,27 @@ function unreachable(target: PostgresTarget, error: unknown, secret: string): Co
   );
 }
 
+/** The pool behind each PostgreSQL store's Kysely instance, for {@link queryPrepared}. */
+const pools = new WeakMap<object, Pool>();
+
+/**
+ * Runs `text` as a named, server-side prepared statement (parsed and planned once per
+ * connection, then only bound and executed) on the pool behind `db`; through Kysely, unnamed,
+ * when `db` is not a store's own instance (a transaction). For the hottest fixed statements.
+ *
+ * @internal
+ */
+export async function queryPrepared<Row>(
+  db: Kysely<Database>,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  const pool = pools.get(db);
+  if (pool) return (await pool.query<Row & object>({ name, text, values })).rows;
+  return (await db.executeQuery<Row>(CompiledQuery.raw(text, values))).rows;
+}
+
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
@@ -101,6 +122,7 @@ export async function openPostgres(opts: StoreOptions & { databaseUrl: string })
     throw unreachable(target, error, password);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
   try {
     const current: string =
       schema ??
