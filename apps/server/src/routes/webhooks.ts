@@ -84,6 +84,46 @@ function headersOf(request: Pick<IncomingMessage, 'headers'>): Record<string, st
   return out;
 }
 
+/** Headers of which Node's `req.headers` keeps the first only, when repeated. */
+const FIRST_ONLY = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+/**
+ * The headers exactly as {@link headersOf} gives them from `req.headers` (lower-case names,
+ * repeats joined with `, `, the first only of the headers Node keeps once), built from
+ * `rawHeaders`: reading `req.headers` would build a second object of them per request.
+ */
+function rawHeadersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    const seen = out[name];
+    if (seen === undefined) out[name] = value;
+    else if (!FIRST_ONLY.has(name)) out[name] = name === 'cookie' ? `${seen}; ${value}` : `${seen}, ${value}`;
+  }
+  return out;
+}
+
 /**
  * The URL the provider called. HubSpot's v3 signature covers it, so it must be the URL the
  * provider was given: the runtime's public URL (what `events enable` registered) when set, else
@@ -229,7 +269,8 @@ export function webhookFastPath(
     if (provider.length > 100 || endpoint.length > 200) return false;
     const base = runtime.publicUrl?.replace(/\/+$/, '');
     if (base === undefined && options.trustProxy) return false;
-    const url = `${base ?? `http://${req.headers.host ?? 'localhost'}`}${req.url}`;
+    const headers = rawHeadersOf(req);
+    const url = `${base ?? `http://${headers.host ?? 'localhost'}`}${req.url}`;
 
     const requestId = newRequestId();
     const send = (status: number, body: unknown, close = false) => {
@@ -268,7 +309,7 @@ export function webhookFastPath(
       res.once('finish', () => req.destroy());
     };
 
-    const declared = Number(req.headers['content-length']);
+    const declared = Number(headers['content-length']);
     if (declared > WEBHOOK_BODY_LIMIT) {
       tooLarge();
       return true;
@@ -289,7 +330,7 @@ export function webhookFastPath(
       answerDelivery(runtime, provider, endpoint, {
         method: 'POST',
         url,
-        headers: headersOf(req),
+        headers,
         rawBody: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
       }).then((answer) => {
         if (answer.refused) {

@@ -44,7 +44,7 @@ const ROWS_PER_INSERT = 200;
 /** First attempts queued by one dispatch insert at most. */
 const MAX_DISPATCH = 1000;
 /** The least time between two dispatch inserts of one runtime. */
-const DISPATCH_INTERVAL_MS = 50;
+const DISPATCH_INTERVAL_MS = 100;
 
 const chunks = <T>(list: T[], size: number): T[][] => {
   const out: T[][] = [];
