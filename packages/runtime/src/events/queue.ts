@@ -83,7 +83,10 @@ export class EmbeddedQueue implements DeliveryQueue {
 
   async enqueueMany(): Promise<void> {}
 
-  async dispatch(): Promise<void> {}
+  async dispatch(): Promise<void> {
+    // The rows are the queue: new pending rows only need the worker awake.
+    this.wake();
+  }
 
   async work(handler: (jobs: DeliveryJob[]) => Promise<void>, concurrency: number): Promise<void> {
     this.handler = handler;
