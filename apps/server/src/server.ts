@@ -8,7 +8,13 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import { NotFoundError, OxygenError, ValidationError } from '@oxygen/core';
-import type { DeliveryWorker, DeliveryWorkerOptions, Runtime, TokenIdentity } from '@oxygen/runtime';
+import {
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+  newId,
+  type Runtime,
+  type TokenIdentity,
+} from '@oxygen/runtime';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -20,7 +26,6 @@ import {
 } from 'fastify-type-provider-zod';
 import pkg from '../package.json' with { type: 'json' };
 import { errorBody, requestValidationError, statusOf, toOxygenError } from './errors.js';
-import { newRequestId } from './request-id.js';
 import { apiRoutes } from './routes/api.js';
 import { connectPageRoutes } from './routes/connect-page.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
@@ -179,7 +184,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket;
       return server;
     },
-    genReqId: newRequestId,
+    // Time-sortable, from the runtime's pooled random bytes (no CSPRNG call per request).
+    genReqId: () => newId('req'),
     bodyLimit: 1024 * 1024,
     // Fastify 5 ignores client-sent request ids by default; the id is ours alone.
     requestIdHeader: false,

@@ -455,8 +455,8 @@ describe('ingress over HTTP', () => {
     ];
     for (const make of cases) {
       const [http, route] = [await viaHttp(make()), await viaRoute(make())];
-      expect(http.id).toMatch(/^req_[\w-]{12}$/);
-      expect(route.id).toMatch(/^req_[\w-]{12}$/);
+      expect(http.id).toMatch(/^req_[0-9A-Z]{26}$/);
+      expect(route.id).toMatch(/^req_[0-9A-Z]{26}$/);
       expect({ ...http, id: 'req' }).toEqual({ ...route, id: 'req' });
     }
     // Each accepted or refused delivery is in the log once per path: the first five cases, twice.

@@ -13,12 +13,11 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ValidationError } from '@oxygen/core';
-import type { Runtime } from '@oxygen/runtime';
+import { newId, type Runtime } from '@oxygen/runtime';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBody, statusOf, toOxygenError } from '../errors.js';
-import { newRequestId } from '../request-id.js';
 import { ErrorSchema } from '../schemas.js';
 
 /** The largest delivery body accepted, in bytes (1 MiB); larger ones are answered 413. */
@@ -74,16 +73,6 @@ const WebhookRefused = z
     description: 'A refused delivery; it is recorded as `rejected` in the deliveries log with this reason.',
   });
 
-/** The headers as the plugins read them: lower-case names, repeated headers joined. */
-function headersOf(request: Pick<IncomingMessage, 'headers'>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
 /** Headers of which Node's `req.headers` keeps the first only, when repeated. */
 const FIRST_ONLY = new Set([
   'age',
@@ -107,11 +96,11 @@ const FIRST_ONLY = new Set([
 ]);
 
 /**
- * The headers exactly as {@link headersOf} gives them from `req.headers` (lower-case names,
- * repeats joined with `, `, the first only of the headers Node keeps once), built from
+ * The headers as the plugins read them, as Node's `req.headers` would join them (lower-case
+ * names, repeats joined with `, `, the first only of the headers Node keeps once), built from
  * `rawHeaders`: reading `req.headers` would build a second object of them per request.
  */
-function rawHeadersOf(req: IncomingMessage): Record<string, string> {
+function headersOf(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -214,7 +203,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRouteOptions> = async (
       const answer = await answerDelivery(runtime, provider, endpoint, {
         method: request.method,
         url: fullUrl(runtime, request),
-        headers: headersOf(request),
+        headers: headersOf(request.raw),
         rawBody: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
       });
       if (answer.refused) {
@@ -269,10 +258,10 @@ export function webhookFastPath(
     if (provider.length > 100 || endpoint.length > 200) return false;
     const base = runtime.publicUrl?.replace(/\/+$/, '');
     if (base === undefined && options.trustProxy) return false;
-    const headers = rawHeadersOf(req);
+    const headers = headersOf(req);
     const url = `${base ?? `http://${headers.host ?? 'localhost'}`}${req.url}`;
 
-    const requestId = newRequestId();
+    const requestId = newId('req');
     const send = (status: number, body: unknown, close = false) => {
       if (res.headersSent) return;
       const payload = JSON.stringify(body);
