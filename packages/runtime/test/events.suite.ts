@@ -47,6 +47,8 @@ export function describeEvents(
   open: OpenEventsRuntime,
   /** Everything the store holds, as text, to search for leaked secrets. */
   dumpStore: (runtime: Runtime) => Promise<string>,
+  /** Deletes every queued job (a job queue only): what a crash between commit and queueing leaves. */
+  loseQueuedJobs?: (runtime: Runtime) => Promise<void>,
 ): void {
   describe(name, () => {
     let hookly: HooklyServer;
@@ -386,6 +388,28 @@ export function describeEvents(
         await worker.stop();
       }
     });
+
+    it.runIf(loseQueuedJobs)(
+      'delivers what was committed but never queued (a crash between the two), when a worker starts',
+      async () => {
+        const first = await setup();
+        await receive(delivery(first.hook, { id: 'ev_unqueued' }));
+        await runtime.close(); // queues the first attempt ...
+        runtime = await open(options());
+        await loseQueuedJobs!(runtime); // ... which the crash loses
+        const worker = await runtime.startDeliveryWorker();
+        try {
+          const [row] = await until(
+            () => runtime.org(first.org).events.deliveries(),
+            (r) => r[0]?.status === 'delivered',
+          );
+          expect(row).toMatchObject({ status: 'delivered', attempts: 1 });
+          expect(receivedFor(row!.event_id!)).toHaveLength(1);
+        } finally {
+          await worker.stop();
+        }
+      },
+    );
 
     it('keeps organizations apart: endpoints, deliveries, triggers and replays', async () => {
       const a = await setup();

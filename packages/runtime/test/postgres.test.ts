@@ -87,6 +87,9 @@ if (problem === undefined) {
       const rows = await Promise.all(tables.map((t) => runtime.store.db.selectFrom(t).selectAll().execute()));
       return JSON.stringify(rows);
     },
+    async (runtime) => {
+      await sql`delete from ${sql.table(`${schema}_jobs.job`)}`.execute(runtime.store.db);
+    },
   );
 
   describe('store (postgres specifics)', () => {

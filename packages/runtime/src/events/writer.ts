@@ -194,15 +194,16 @@ export class IngressWriter {
     this.undispatched.push(...jobs);
     if (this.dispatching) return;
     this.dispatching = (async () => {
-      const queue = await this.deliveryQueue();
       while (this.undispatched.length > 0) {
         const started = performance.now();
         const next = this.undispatched.splice(0, MAX_DISPATCH);
-        await queue.dispatch(next).catch((error: unknown) => {
+        try {
+          await (await this.deliveryQueue()).dispatch(next);
+        } catch (error) {
           process.stderr.write(
             `oxygen: queueing ${next.length} trigger deliveries failed (the sweep will queue them): ${error instanceof Error ? error.message : String(error)}\n`,
           );
-        });
+        }
         // Under load, gather what commits meanwhile into the next job rather than paying a
         // job-queue insert per batch; alone, a delivery is queued at once.
         const wait = DISPATCH_INTERVAL_MS - (performance.now() - started);
