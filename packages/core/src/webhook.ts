@@ -35,6 +35,9 @@ export function safeEqual(a: string, b: string): boolean {
  */
 export function webhookHeader(request: WebhookRequest, name: string): string | undefined {
   const wanted = name.toLowerCase();
+  // Servers hand headers over lower-cased (Node does): one look-up, no scan, in the usual case.
+  const direct = request.headers[wanted];
+  if (typeof direct === 'string' && direct !== '') return direct;
   for (const [key, value] of Object.entries(request.headers)) {
     if (key.toLowerCase() === wanted && value !== undefined && value !== '') return value;
   }

@@ -251,6 +251,32 @@ export function describeEvents(
       );
     });
 
+    it('stores each new event of a burst that mixes them with retries of stored ones, and points every retry at its first copy', async () => {
+      const { o, hook } = await setup();
+      const first = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => receive(delivery(hook, { id: `ev_mixed_${i}` }))),
+      );
+      expect(first.reduce((n, x) => n + x.accepted, 0)).toBe(10);
+      const stored = new Map(
+        (await o.events.deliveries({ limit: 1000 })).map((r) => [r.provider_event_id, r.event_id]),
+      );
+      // Retries of the ten and ten new events arrive together, so they share group commits.
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          receive(delivery(hook, { id: i % 2 === 0 ? `ev_mixed_${i / 2}` : `ev_mixed_new_${i}` })),
+        ),
+      );
+      expect(burst.reduce((n, x) => n + x.accepted, 0)).toBe(10);
+      expect(burst.reduce((n, x) => n + x.duplicate, 0)).toBe(10);
+      const rows = await o.events.deliveries({ limit: 1000 });
+      const duplicates = rows.filter((r) => r.status === 'duplicate');
+      expect(duplicates).toHaveLength(10);
+      for (const row of duplicates) expect(row.event_id).toBe(stored.get(row.provider_event_id));
+      const pending = rows.filter((r) => r.status === 'pending');
+      expect(new Set(pending.map((r) => r.provider_event_id)).size).toBe(20);
+      expect(pending.every((r) => r.event_id?.startsWith('evt_'))).toBe(true);
+    });
+
     it('rejects a tampered body, a wrong secret, a stale timestamp and a malformed body, saying which', async () => {
       const { o, hook } = await setup();
       const signed = delivery(hook, { id: 'ev_tamper' });

@@ -125,6 +125,39 @@ if (problem === undefined) {
       }
     });
 
+    it('logs events without a per-row organization key, the subscriptions they come through keep theirs, and 0009 migrates down', async () => {
+      const fresh = `${schema}_fk`;
+      const store = await openStore({ databaseUrl: url, schema: fresh });
+      const foreignKeys = async () =>
+        (
+          await sql<{ table: string }>`
+            select conrelid::regclass::text as table from pg_constraint
+            where contype = 'f' and connamespace = ${fresh}::regnamespace
+              and confrelid = ${`${fresh}.organizations`}::regclass`.execute(store.db)
+        ).rows
+          .map((r) => r.table.replace(`${fresh}.`, ''))
+          .sort();
+      try {
+        const after = await foreignKeys();
+        expect(after).toContain('event_subscriptions');
+        expect(after).toContain('event_triggers');
+        expect(after).not.toContain('events');
+        expect(after).not.toContain('event_deliveries');
+        const { Migrator } = await import('kysely');
+        const { migrationProvider } = await import('../src/store/migrations.js');
+        const down = await new Migrator({
+          db: store.db,
+          provider: migrationProvider,
+          migrationTableSchema: fresh,
+        }).migrateTo('0008_tables');
+        expect(down.error).toBeUndefined();
+        expect(await foreignKeys()).toEqual([...after, 'event_deliveries', 'events'].sort());
+      } finally {
+        await store.close();
+        await dropSchema(fresh);
+      }
+    });
+
     it('keeps schemas apart', async () => {
       const other = `${schema}_other`;
       const a = await openStore({ databaseUrl: url, schema });

@@ -200,7 +200,8 @@ export async function receiveWebhook(
   const normalizedOf: (NormalizedEvent | undefined)[] = [];
   for (const item of parsed) {
     const declared = matchEvent(provider, item);
-    const base = { provider_event_id: item.providerEventId, event_type: declared?.type ?? item.providerType };
+    const eventType = declared?.type ?? item.providerType;
+    const providerEventId = item.providerEventId;
     let normalized: NormalizedEvent | undefined;
     if (declared) {
       try {
@@ -210,7 +211,17 @@ export async function receiveWebhook(
         });
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
-        items.push({ rows: [log({ ...base, status: 'rejected', reason: 'invalid_data', detail })] });
+        items.push({
+          rows: [
+            log({
+              provider_event_id: providerEventId,
+              event_type: eventType,
+              status: 'rejected',
+              reason: 'invalid_data',
+              detail,
+            }),
+          ],
+        });
         kinds.push('rejected');
         normalizedOf.push(undefined);
         continue;
@@ -223,67 +234,68 @@ export async function receiveWebhook(
       organization_id: orgId,
       connection_id: endpoint.connectionId,
       provider: provider.id,
-      event_type: base.event_type,
-      provider_event_id: item.providerEventId,
+      event_type: eventType,
+      provider_event_id: providerEventId,
       occurred_at: normalized?.occurred_at ?? at,
       received_at: at,
       payload: JSON.stringify(normalized ?? { provider_type: item.providerType, data: item.data }),
     };
     const duplicate = (first: { id: string; received_at: string }) =>
       log({
-        ...base,
+        provider_event_id: providerEventId,
+        event_type: eventType,
         event_id: first.id,
         status: 'duplicate',
         reason: 'duplicate',
-        detail: `${provider.name} sent event ${item.providerEventId} again; first received ${first.received_at} as ${first.id}, delivered from there.`,
+        detail: `${provider.name} sent event ${providerEventId} again; first received ${first.received_at} as ${first.id}, delivered from there.`,
       });
+    const ignored = (reason: string, detail: string) => [
+      log({
+        provider_event_id: providerEventId,
+        event_type: eventType,
+        event_id: eventId,
+        status: 'ignored',
+        reason,
+        detail,
+      }),
+    ];
     let rows: EventDeliveriesTable[];
     let kind: 'accepted' | 'ignored' = 'ignored';
     if (!declared || !normalized) {
-      rows = [
-        log({
-          ...base,
-          event_id: eventId,
-          status: 'ignored',
-          reason: 'undeclared_event',
-          detail: `${provider.name} sent a "${item.providerType}" event, which the ${provider.id} plugin does not declare.`,
-        }),
-      ];
+      rows = ignored(
+        'undeclared_event',
+        `${provider.name} sent a "${item.providerType}" event, which the ${provider.id} plugin does not declare.`,
+      );
     } else if (!routes.enabled.has(declared.type)) {
-      rows = [
-        log({
-          ...base,
-          event_id: eventId,
-          status: 'ignored',
-          reason: 'not_enabled',
-          detail: `${provider.id} ${declared.type} is not enabled for organization ${orgId}; enable it with \`oxygen integrations events enable --source ${provider.id} --event ${declared.type}\`.`,
-        }),
-      ];
+      rows = ignored(
+        'not_enabled',
+        `${provider.id} ${declared.type} is not enabled for organization ${orgId}; enable it with \`oxygen integrations events enable --source ${provider.id} --event ${declared.type}\`.`,
+      );
     } else {
       kind = 'accepted';
       const triggers = routes.triggers.get(declared.type) ?? [];
-      rows =
-        triggers.length === 0
-          ? [
-              log({
-                ...base,
-                event_id: eventId,
-                status: 'ignored',
-                reason: 'no_trigger',
-                detail: `No trigger matches ${provider.id} ${declared.type}; add one with \`oxygen workflows triggers add --source ${provider.id} --event ${declared.type} --url <url>\`.`,
-              }),
-            ]
-          : triggers.map((trigger) =>
-              log({
-                ...base,
-                event_id: eventId,
-                status: 'pending',
-                trigger_id: trigger.id,
-                url: trigger.url,
-                max_attempts: host.delivery.maxAttempts,
-                next_attempt_at: at,
-              }),
-            );
+      if (triggers.length === 0) {
+        rows = ignored(
+          'no_trigger',
+          `No trigger matches ${provider.id} ${declared.type}; add one with \`oxygen workflows triggers add --source ${provider.id} --event ${declared.type} --url <url>\`.`,
+        );
+      } else {
+        rows = [];
+        for (const trigger of triggers) {
+          rows.push(
+            log({
+              provider_event_id: providerEventId,
+              event_type: eventType,
+              event_id: eventId,
+              status: 'pending',
+              trigger_id: trigger.id,
+              url: trigger.url,
+              max_attempts: host.delivery.maxAttempts,
+              next_attempt_at: at,
+            }),
+          );
+        }
+      }
     }
     items.push({ event, rows, duplicate });
     kinds.push(kind);
