@@ -243,7 +243,7 @@ export interface EventTriggersTable {
 export interface EventsTable {
   /** Event id (`evt_...`), the `id` of the normalized event and the `webhook-id` of its deliveries. */
   id: string;
-  /** Owning organization (cascade on delete). */
+  /** Owning organization: a foreign key on SQLite; on PostgreSQL none (migration 0009), delete explicitly. */
   organization_id: string;
   /** The connection whose provider account delivered it. */
   connection_id: string;
@@ -286,7 +286,7 @@ export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
 export interface EventDeliveriesTable {
   /** Delivery id (`dlv_...`); primary key. */
   id: string;
-  /** Owning organization (cascade on delete). */
+  /** Owning organization: a foreign key on SQLite; on PostgreSQL none (migration 0009), delete explicitly. */
   organization_id: string;
   /** The event; `null` when the delivery was rejected before an event was accepted. */
   event_id: string | null;
