@@ -11,16 +11,25 @@
 // Every target first gets --warmup events, not timed, so that the rates compare warm processes;
 // the bare and the Oxygen servers then take the timed events in --rounds alternating slices.
 //
-// Usage: node bench/webhook-ingest/run.mjs [--events 20000] [--warmup 5000] [--rounds 4] [--concurrency 64] [--ingest-only]
+// Each timed slice also reports processor time per event (µs) of the load generator (this
+// process), the servers and PostgreSQL, read from /proc: this shared machine's speed drifts by up
+// to 2x between minutes, so rates swing, while the split of the cost per event says where it went.
+//
+// --baseline <checkout> measures another built checkout of the project (say the main branch in a
+// git worktree) in phase 1 too: its own two servers on their own database take the same
+// alternating rounds, so that a change and its baseline are timed on the same minutes.
+// BENCH_SQL runs a statement on the database after set-up (to try a schema change).
+//
+// Usage: node bench/webhook-ingest/run.mjs [--events 20000] [--warmup 5000] [--rounds 4] [--concurrency 64] [--ingest-only] [--baseline <checkout>]
 // Needs PostgreSQL (OXYGEN_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
 // a database is created for the run and dropped after it.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const arg = (name, fallback) => {
@@ -34,26 +43,68 @@ const CONCURRENCY = arg('concurrency', 64);
 // --ingest-only: phase 1 alone (for profiling the ingress); the run then checks only phase 1.
 const INGEST_ONLY = process.argv.includes('--ingest-only');
 const ADMIN_URL = process.env.OXYGEN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const baselineArg = process.argv.indexOf('--baseline');
+const BASELINE = baselineArg > 0 ? resolve(process.argv[baselineArg + 1]) : undefined;
 
 const cliDir = fileURLToPath(new URL('../../apps/cli/', import.meta.url));
-const bin = join(cliDir, 'bin/oxygen.js');
 const requireFromCli = createRequire(join(cliDir, 'package.json'));
 const load = (name) => import(pathToFileURL(requireFromCli.resolve(name)).href);
 const { startAttioSandbox } = await load('@oxygen/provider-attio/sandbox');
-const { createRuntime } = await load('@oxygen/runtime');
 const requireFromRuntime = createRequire(
   fileURLToPath(new URL('../../packages/runtime/package.json', import.meta.url)),
 );
 const pg = (await import(pathToFileURL(requireFromRuntime.resolve('pg')).href)).default;
 
-const database = `oxygen_bench_${randomBytes(4).toString('hex')}`;
-const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
 const masterKey = randomBytes(32).toString('base64');
 const publicUrl = 'https://oxygen-bench.test';
 const children = [];
-/** The signing secret Attio's sandbox returned for the bench's subscription. */
-let secret;
 const cleanups = [];
+
+// Processor time, so that a run says where each event's cost went (rates drift with this shared
+// machine's speed; processor time per event much less). Linux /proc; elsewhere it is omitted.
+const TICK_US = 10_000; // USER_HZ is 100 on Linux
+/** utime + stime of a process in µs, or 0 when it is gone (or there is no /proc). */
+function processCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+  } catch {
+    return 0;
+  }
+}
+/** The processes whose name is `postgres` (the database's backends and its writers). */
+function postgresPids() {
+  try {
+    return readdirSync('/proc').filter(
+      (d) => /^\d+$/.test(d) && readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres',
+    );
+  } catch {
+    return [];
+  }
+}
+/** A snapshot of processor time: this process (the load generator), the servers, PostgreSQL. */
+function cpuSnapshot(serverPids) {
+  const self = process.cpuUsage();
+  const pgPids = postgresPids();
+  return {
+    generator: self.user + self.system,
+    servers: serverPids.reduce((sum, pid) => sum + processCpu(pid), 0),
+    postgres: new Map(pgPids.map((pid) => [pid, processCpu(pid)])),
+  };
+}
+/** µs of processor time per event between two snapshots, by process group. */
+function cpuPerEvent(before, after, events) {
+  let postgres = 0;
+  // Backends started during the run count from 0; ones that ended are lost (none do here).
+  for (const [pid, us] of after.postgres) postgres += us - (before.postgres.get(pid) ?? 0);
+  const per = (us) => Math.round(us / events);
+  return {
+    generator: per(after.generator - before.generator),
+    servers: per(after.servers - before.servers),
+    postgres: per(postgres),
+  };
+}
 
 async function admin(sql) {
   const client = new pg.Client({ connectionString: ADMIN_URL });
@@ -78,7 +129,7 @@ function startChild(args, env) {
     child.stdout.on('data', (c) => {
       out += c;
       try {
-        resolve(JSON.parse(out)); // one JSON value, possibly over several lines
+        resolve({ ...JSON.parse(out), pid: child.pid }); // one JSON value, possibly over several lines
       } catch {
         // not complete yet
       }
@@ -91,7 +142,8 @@ function startChild(args, env) {
 }
 
 /** Sends every body once, `CONCURRENCY` at a time, round-robin over `targets`; returns the rate. */
-async function blast(targets, bodies) {
+async function blast(targets, bodies, pids = []) {
+  const cpuBefore = cpuSnapshot(pids);
   const agents = targets.map(() => new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY }));
   const statuses = new Map();
   let next = 0;
@@ -123,8 +175,9 @@ async function blast(targets, bodies) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuPerEvent(cpuBefore, cpuSnapshot(pids), bodies.length);
   for (const a of agents) a.destroy();
-  return { events: bodies.length, seconds, statuses: Object.fromEntries(statuses) };
+  return { events: bodies.length, seconds, cpu, statuses: Object.fromEntries(statuses) };
 }
 
 /** Adds up blast results: statuses, and time spent on the timed events. */
@@ -134,11 +187,14 @@ function tally(runs, timed) {
     for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
   const seconds = timed.reduce((sum, r) => sum + r.seconds, 0);
   const events = timed.reduce((sum, r) => sum + r.events, 0);
-  return { rate: events / seconds, statuses, accepted: statuses[200] ?? 0 };
+  const cpu = {};
+  for (const key of ['generator', 'servers', 'postgres'])
+    cpu[key] = Math.round(timed.reduce((sum, r) => sum + r.cpu[key] * r.events, 0) / events);
+  return { rate: events / seconds, cpu_us_per_event: cpu, statuses, accepted: statuses[200] ?? 0 };
 }
 
 /**
- * Measures each of `systems` ({ name, targets }) on `EVENTS` events, after `WARMUP` untimed ones
+ * Measures each of `systems` ({ name, targets, pids, secret }) on `EVENTS` events, after `WARMUP` untimed ones
  * (the JIT compiles the hot paths of a fresh process; a long-running server has long done so).
  * With several systems the timed events go in `ROUNDS` alternating slices, so that a slow
  * minute of a shared machine weighs on every system alike instead of on whichever ran then.
@@ -147,13 +203,15 @@ async function measure(systems) {
   const runs = new Map(systems.map((s) => [s.name, { all: [], timed: [] }]));
   for (const s of systems) {
     if (WARMUP > 0)
-      runs.get(s.name).all.push(await blast(s.targets, signedBodies(secret, WARMUP, `${s.name}-warmup`)));
+      runs
+        .get(s.name)
+        .all.push(await blast(s.targets, signedBodies(s.secret, WARMUP, `${s.name}-warmup`), s.pids));
   }
   const rounds = systems.length > 1 ? ROUNDS : 1;
   for (let round = 0; round < rounds; round++) {
     const size = Math.floor(EVENTS / rounds) + (round < EVENTS % rounds ? 1 : 0);
     for (const s of systems) {
-      const run = await blast(s.targets, signedBodies(secret, size, `${s.name}-${round}`));
+      const run = await blast(s.targets, signedBodies(s.secret, size, `${s.name}-${round}`), s.pids);
       runs.get(s.name).all.push(run);
       runs.get(s.name).timed.push(run);
     }
@@ -188,10 +246,45 @@ function signedBodies(secret, count, prefix) {
   });
 }
 
-try {
+/**
+ * A database set up through `checkout`'s own runtime, as an internal app would (Attio connected,
+ * `record.created` enabled, a trigger to `triggerUrl`), and how to start that checkout's servers
+ * on it. Returns the ingress path and the signing secret Attio's sandbox gave the subscription.
+ */
+async function prepare(checkout, attio, triggerUrl) {
+  const database = `oxygen_bench_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
   await admin(`create database ${database}`);
   cleanups.push(() => admin(`drop database if exists ${database} with (force)`));
+  const dir = join(checkout, 'apps/cli/');
+  const fromCli = createRequire(join(dir, 'package.json'));
+  const { createRuntime } = await import(pathToFileURL(fromCli.resolve('@oxygen/runtime')).href);
+  const env = { OXYGEN_PROVIDER_ATTIO_BASE_URL: attio.url, OXYGEN_MASTER_KEY: masterKey };
+  const runtime = await createRuntime({ databaseUrl, env, publicUrl, resolveFrom: [dir] });
+  const org = runtime.org('bench');
+  await org.connect('attio', { apiKey: attio.token });
+  const { subscription } = await org.events.enable({ source: 'attio', event: 'record.created' });
+  await org.triggers.add({ source: 'attio', event: 'record.created', url: triggerUrl });
+  await runtime.close();
+  if (process.env.BENCH_SQL) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(process.env.BENCH_SQL);
+    await client.end();
+  }
+  const webhook = [...attio.webhooks.byId.values()].find((w) => w.target_url === subscription.url);
+  const home = mkdtempSync(join(tmpdir(), 'oxygen-bench-'));
+  cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
+  return {
+    databaseUrl,
+    secret: webhook.secret,
+    path: new URL(subscription.url).pathname,
+    bin: join(dir, 'bin/oxygen.js'),
+    env: { DATABASE_URL: databaseUrl, OXYGEN_MASTER_KEY: masterKey, OXYGEN_HOME: home },
+  };
+}
 
+try {
   const attio = await startAttioSandbox({ workspaceName: 'Bench' });
   cleanups.push(() => attio.close());
 
@@ -207,33 +300,18 @@ try {
   });
   await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise((r) => receiver.close(r)));
+  const triggerUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
 
-  // Set-up through the runtime, as an internal app would: connect Attio, enable, add a trigger.
-  const env = { OXYGEN_PROVIDER_ATTIO_BASE_URL: attio.url, OXYGEN_MASTER_KEY: masterKey };
-  const runtime = await createRuntime({ databaseUrl, env, publicUrl, resolveFrom: [cliDir] });
-  const org = runtime.org('bench');
-  await org.connect('attio', { apiKey: attio.token });
-  const { subscription } = await org.events.enable({ source: 'attio', event: 'record.created' });
-  await org.triggers.add({
-    source: 'attio',
-    event: 'record.created',
-    url: `http://127.0.0.1:${receiver.address().port}/hook`,
-  });
-  await runtime.close();
-  const webhook = [...attio.webhooks.byId.values()].find((w) => w.target_url === subscription.url);
-  secret = webhook.secret;
-  const path = new URL(subscription.url).pathname;
+  const oxygen = await prepare(fileURLToPath(new URL('../../', import.meta.url)), attio, triggerUrl);
+  const { databaseUrl, secret, path } = oxygen;
 
   // Bare server: reads the body, checks the HMAC in constant time, answers 200.
   const bare = await startChild([fileURLToPath(new URL('./bare-server.mjs', import.meta.url))], {
     BENCH_SECRET: secret,
   });
 
-  // Two Oxygen servers on one PostgreSQL database.
-  const home = mkdtempSync(join(tmpdir(), 'oxygen-bench-'));
-  cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
-  const serverEnv = { DATABASE_URL: databaseUrl, OXYGEN_MASTER_KEY: masterKey, OXYGEN_HOME: home };
-  const startServers = (worker) =>
+  // Two Oxygen servers on one PostgreSQL database (a checkout's: this one unless told).
+  const startServers = (worker, target = oxygen) =>
     Promise.all(
       [0, 1].map(() =>
         startChild(
@@ -241,7 +319,7 @@ try {
             ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []),
             // Extra Node/V8 flags for the servers (profiling, tracing), e.g. "--trace-deopt".
             ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-            bin,
+            target.bin,
             'serve',
             '--port',
             '0',
@@ -250,7 +328,7 @@ try {
             '--json',
             ...(worker ? [] : ['--no-worker']),
           ],
-          serverEnv,
+          target.env,
         ),
       ),
     );
@@ -270,17 +348,36 @@ try {
 
   // Phase 1, ingest: servers without delivery workers, so the rate is what the ingress itself
   // accepts (verified, de-duplicated, stored with its trigger delivery, committed).
+  const system = (name, target, servers) => ({
+    name,
+    secret: target.secret,
+    targets: servers.map((s) => new URL(target.path, s.url)),
+    pids: servers.map((s) => s.pid),
+  });
   let servers = await startServers(false);
-  const phase1 = await measure([
-    { name: 'bare', targets: [new URL(path, bare.url)] },
-    { name: 'ingest', targets: servers.map((s) => new URL(path, s.url)) },
-  ]);
+  const systems = [
+    { name: 'bare', secret, targets: [new URL(path, bare.url)], pids: [bare.pid] },
+    system('ingest', oxygen, servers),
+  ];
+  if (BASELINE) {
+    const baseline = await prepare(BASELINE, attio, triggerUrl);
+    systems.push(system('baseline', baseline, await startServers(false, baseline)));
+  }
+  const phase1 = await measure(systems);
   const bareRun = phase1.bare;
   const ingest = phase1.ingest;
   await stopServers();
   const storedIngest = await storedEvents();
   const ratio = ingest.rate / bareRun.rate;
-  const summary = `bare HMAC server ${Math.round(bareRun.rate)}/s; Oxygen ingest (2 servers, PostgreSQL) ${Math.round(ingest.rate)}/s, ratio ${ratio.toFixed(2)} (target 0.5)`;
+  const cpuText = ({ cpu_us_per_event: c }) =>
+    `processor µs per event: generator ${c.generator}, server ${c.servers}, PostgreSQL ${c.postgres}`;
+  const summary = `bare HMAC server ${Math.round(bareRun.rate)}/s (${cpuText(bareRun)}); Oxygen ingest (2 servers, PostgreSQL) ${Math.round(ingest.rate)}/s (${cpuText(ingest)}), ratio ${ratio.toFixed(2)} (target 0.5)`;
+  const baselineRun = phase1.baseline;
+  if (baselineRun) {
+    console.log(
+      `baseline ${BASELINE}: ${Math.round(baselineRun.rate)}/s (${cpuText(baselineRun)}), ratio ${(baselineRun.rate / bareRun.rate).toFixed(2)}; this checkout ${(ingest.rate / baselineRun.rate).toFixed(3)}x the baseline's rate.`,
+    );
+  }
 
   if (INGEST_ONLY) {
     const lost = ingest.accepted - storedIngest;
@@ -291,7 +388,11 @@ try {
     // queued deliveries too; every trigger delivery must arrive.
     servers = await startServers(true);
     const { deployed } = await measure([
-      { name: 'deployed', targets: servers.map((s) => new URL(path, s.url)) },
+      {
+        name: 'deployed',
+        targets: servers.map((s) => new URL(path, s.url)),
+        pids: servers.map((s) => s.pid),
+      },
     ]);
     const stored = await storedEvents();
     const drainStarted = performance.now();
@@ -312,15 +413,29 @@ try {
       events_per_run: EVENTS,
       warmup_events: WARMUP,
       concurrency: CONCURRENCY,
-      bare_hmac_server: { events_per_second: Math.round(bareRun.rate), statuses: bareRun.statuses },
+      bare_hmac_server: {
+        events_per_second: Math.round(bareRun.rate),
+        cpu_us_per_event: bareRun.cpu_us_per_event,
+        statuses: bareRun.statuses,
+      },
       oxygen_ingest_2_servers_postgres: {
         events_per_second: Math.round(ingest.rate),
+        cpu_us_per_event: ingest.cpu_us_per_event,
         statuses: ingest.statuses,
       },
       ratio: Number(ratio.toFixed(2)),
       target_ratio: 0.5,
+      ...(baselineRun && {
+        baseline: {
+          checkout: BASELINE,
+          events_per_second: Math.round(baselineRun.rate),
+          cpu_us_per_event: baselineRun.cpu_us_per_event,
+          ratio: Number((baselineRun.rate / bareRun.rate).toFixed(2)),
+        },
+      }),
       oxygen_with_delivery_workers: {
         events_per_second: Math.round(deployed.rate),
+        cpu_us_per_event: deployed.cpu_us_per_event,
         statuses: deployed.statuses,
         trigger_deliveries_delivered: delivered,
         received_by_trigger: received.size,
