@@ -387,13 +387,7 @@ try {
     // Phase 2, as deployed: the same servers with their delivery workers, which start on phase 1's
     // queued deliveries too; every trigger delivery must arrive.
     servers = await startServers(true);
-    const { deployed } = await measure([
-      {
-        name: 'deployed',
-        targets: servers.map((s) => new URL(path, s.url)),
-        pids: servers.map((s) => s.pid),
-      },
-    ]);
+    const { deployed } = await measure([system('deployed', oxygen, servers)]);
     const stored = await storedEvents();
     const drainStarted = performance.now();
     let pending = Number.POSITIVE_INFINITY;
