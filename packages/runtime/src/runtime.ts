@@ -329,6 +329,8 @@ export class Runtime {
     const queue = this.deliveryQueue;
     this.deliveryQueue = undefined;
     if (queue) await (await queue.catch(() => undefined))?.stop();
+    // Trigger URLs' idle keep-alive connections would hold the process open for seconds.
+    if (this.host) await (await import('./events/post.js')).closeTriggerPool(this.host);
     await this.store.close();
   }
 

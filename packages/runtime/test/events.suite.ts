@@ -7,6 +7,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { ConfigError, NotFoundError, ValidationError, type WebhookRequest } from '@oxygen/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -369,6 +370,44 @@ export function describeEvents(
         expect(got[2]!.at - got[1]!.at).toBeGreaterThanOrEqual(390);
       } finally {
         await worker.stop();
+      }
+    });
+
+    it('says why a trigger URL got no answer: a refused connection, or none within the timeout', async () => {
+      const { o, hook } = await setup();
+      const listen = async (server: Server) => {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+      };
+      const closed = createServer();
+      const refusing = await listen(closed);
+      await new Promise((resolve) => closed.close(resolve));
+      const silent = createServer(() => {}); // reads the request, never answers
+      const hanging = await listen(silent);
+      await o.triggers.add({ source: 'hookly', event: 'ticket.created', url: refusing });
+      await o.triggers.add({ source: 'hookly', event: 'ticket.created', url: hanging });
+      const worker = await runtime.startDeliveryWorker();
+      try {
+        const started = Date.now();
+        await receive(delivery(hook, { id: 'ev_unreachable' }));
+        const rows = await until(
+          () => o.events.deliveries({ limit: 10 }),
+          (r) =>
+            r.filter((d) => d.url !== refusing && d.url !== hanging)[0]?.status === 'delivered' &&
+            r.filter((d) => d.status === 'retrying').length === 2,
+          10_000,
+        );
+        const byUrl = new Map(rows.map((r) => [r.url, r]));
+        expect(byUrl.get(refusing)).toMatchObject({ status: 'retrying', attempts: 1, status_code: null });
+        expect(byUrl.get(refusing)!.last_error).toBe('Could not reach the trigger URL: ECONNREFUSED.');
+        expect(byUrl.get(hanging)).toMatchObject({ status: 'retrying', attempts: 1, status_code: null });
+        expect(byUrl.get(hanging)!.last_error).toBe('No answer within 2000 ms.');
+        expect(byUrl.get(hanging)!.duration_ms).toBeGreaterThanOrEqual(1_900);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+      } finally {
+        await worker.stop();
+        silent.closeAllConnections();
+        await new Promise((resolve) => silent.close(resolve));
       }
     });
 

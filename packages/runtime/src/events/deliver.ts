@@ -13,6 +13,7 @@ import type { EventDeliveriesTable, Store } from '../store/types.js';
 import { eventSecretAad } from '../vault/rotate.js';
 import type { EventsHost } from './host.js';
 import { type FinishedDelivery, updateFinished } from './pg-batch.js';
+import { postTrigger } from './post.js';
 import { newDeliveryRow } from './records.js';
 import { backoffDelay } from './settings.js';
 
@@ -219,32 +220,7 @@ async function attemptClaimed(
         eventSecretAad('event_trigger', trigger.organization_id, trigger.id),
       );
       const started = performance.now();
-      let statusCode: number | null = null;
-      let error: string | null = null;
-      try {
-        const signature = new Webhook(secret).sign(event.id, now, event.payload);
-        const res = await fetch(trigger.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'oxygen-integrations-webhooks',
-            'webhook-id': event.id,
-            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-            'webhook-signature': signature,
-          },
-          body: event.payload,
-          signal: AbortSignal.timeout(settings.timeoutMs),
-          redirect: 'manual',
-        });
-        statusCode = res.status;
-        await res.body?.cancel().catch(() => {});
-        if (res.status < 200 || res.status >= 300) error = `The trigger URL answered HTTP ${res.status}.`;
-      } catch (e) {
-        error =
-          e instanceof Error && e.name === 'TimeoutError'
-            ? `No answer within ${settings.timeoutMs} ms.`
-            : `Could not reach the trigger URL: ${describeFetchError(e)}.`;
-      }
+      const { statusCode, error } = await send(host, Webhook, trigger, secret, event, now);
       const duration = Math.round(performance.now() - started);
       const attempts = row.attempts + 1;
       const common = { attempts, status_code: statusCode, duration_ms: duration };
@@ -289,6 +265,57 @@ async function attemptClaimed(
       };
     }),
   );
+}
+
+/**
+ * Signs one event for one trigger (Standard Webhooks) and POSTs it: the status code the trigger
+ * URL answered, and the error when it was not a 2xx or there was no answer.
+ */
+async function send(
+  host: EventsHost,
+  Webhook: typeof import('standardwebhooks').Webhook,
+  trigger: { url: string },
+  secret: string,
+  event: { id: string; payload: string },
+  now: Date,
+): Promise<{ statusCode: number | null; error: string | null }> {
+  let signature: string;
+  try {
+    signature = new Webhook(secret).sign(event.id, now, event.payload);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return {
+      statusCode: null,
+      error: `The trigger's signing secret is unusable (${why}); remove the trigger and add it again.`,
+    };
+  }
+  const timeoutMs = host.delivery.timeoutMs;
+  const outcome = await postTrigger(
+    host,
+    trigger.url,
+    {
+      'content-type': 'application/json',
+      'user-agent': 'oxygen-integrations-webhooks',
+      'webhook-id': event.id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': signature,
+    },
+    event.payload,
+    timeoutMs,
+  );
+  if (!outcome.ok) {
+    return {
+      statusCode: null,
+      error: outcome.timedOut
+        ? `No answer within ${timeoutMs} ms.`
+        : `Could not reach the trigger URL: ${outcome.error}.`,
+    };
+  }
+  const ok = outcome.status >= 200 && outcome.status < 300;
+  return {
+    statusCode: outcome.status,
+    error: ok ? null : `The trigger URL answered HTTP ${outcome.status}.`,
+  };
 }
 
 /**
@@ -342,10 +369,4 @@ function finished(f: Finish): FinishedDelivery {
     next_attempt_at: value('next_attempt_at'),
     delivered_at: value('delivered_at'),
   };
-}
-
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  if (cause?.code) return cause.code;
-  return error instanceof Error ? error.message : String(error);
 }
