@@ -7,6 +7,7 @@
 
 import { attemptDeliveries, sweepOverdue } from './deliver.js';
 import type { EventsHost } from './host.js';
+import { loadTriggerClient } from './post.js';
 
 /** Options of {@link Runtime.startDeliveryWorker}. */
 export interface DeliveryWorkerOptions {
@@ -27,6 +28,8 @@ export async function startDeliveryWorker(
   host: EventsHost,
   options: DeliveryWorkerOptions = {},
 ): Promise<DeliveryWorker> {
+  // Loading the HTTP client in the background: the first delivery would wait for it otherwise.
+  void loadTriggerClient().catch(() => {});
   const queue = await host.queue();
   await queue.work(async (jobs) => {
     await attemptDeliveries(host, jobs);
