@@ -16,7 +16,7 @@
 // to 2x between minutes, so rates swing, while the split of the cost per event says where it went.
 //
 // --baseline <checkout> measures another built checkout of the project (say the main branch in a
-// git worktree) in phase 1 too: its own two servers on their own database take the same
+// git worktree) in both phases too: its own two servers on their own database take the same
 // alternating rounds, so that a change and its baseline are timed on the same minutes.
 // BENCH_SQL runs a statement on the database after set-up (to try a schema change).
 //
@@ -290,13 +290,13 @@ try {
   const attio = await startAttioSandbox({ workspaceName: 'Bench' });
   cleanups.push(() => attio.close());
 
-  // The trigger URL: counts what the delivery workers bring.
+  // The trigger URL: counts what the delivery workers bring (a baseline's go to their own path).
   const received = new Set();
   const receiver = http.createServer((req, res) => {
     const id = req.headers['webhook-id'];
     req.resume();
     req.on('end', () => {
-      received.add(id);
+      if (req.url === '/hook') received.add(id);
       res.writeHead(200).end();
     });
   });
@@ -361,10 +361,8 @@ try {
     { name: 'bare', secret, targets: [new URL(path, bare.url)], pids: [bare.pid] },
     system('ingest', oxygen, servers),
   ];
-  if (BASELINE) {
-    const baseline = await prepare(BASELINE, attio, triggerUrl);
-    systems.push(system('baseline', baseline, await startServers(false, baseline)));
-  }
+  const baseline = BASELINE ? await prepare(BASELINE, attio, `${triggerUrl}-baseline`) : undefined;
+  if (baseline) systems.push(system('baseline', baseline, await startServers(false, baseline)));
   const phase1 = await measure(systems);
   const bareRun = phase1.bare;
   const ingest = phase1.ingest;
@@ -389,7 +387,17 @@ try {
     // Phase 2, as deployed: the same servers with their delivery workers, which start on phase 1's
     // queued deliveries too; every trigger delivery must arrive.
     servers = await startServers(true);
-    const { deployed } = await measure([system('deployed', oxygen, servers)]);
+    // A baseline's servers, workers on too, take the same alternating rounds; both sets' workers
+    // drain all along, so each set is timed while the other's deliver (its drain is not waited for).
+    const deployedSystems = [system('deployed', oxygen, servers)];
+    if (baseline) deployedSystems.push(system('baseline', baseline, await startServers(true, baseline)));
+    const phase2 = await measure(deployedSystems);
+    const deployed = phase2.deployed;
+    if (phase2.baseline) {
+      console.log(
+        `baseline ${BASELINE} with delivery workers: ${Math.round(phase2.baseline.rate)}/s (${cpuText(phase2.baseline)}); this checkout ${(deployed.rate / phase2.baseline.rate).toFixed(3)}x the baseline's rate.`,
+      );
+    }
     const stored = await storedEvents();
     const drainStarted = performance.now();
     let pending = Number.POSITIVE_INFINITY;
@@ -427,6 +435,12 @@ try {
           events_per_second: Math.round(baselineRun.rate),
           cpu_us_per_event: baselineRun.cpu_us_per_event,
           ratio: Number((baselineRun.rate / bareRun.rate).toFixed(2)),
+        },
+      }),
+      ...(phase2.baseline && {
+        baseline_with_delivery_workers: {
+          events_per_second: Math.round(phase2.baseline.rate),
+          cpu_us_per_event: phase2.baseline.cpu_us_per_event,
         },
       }),
       oxygen_with_delivery_workers: {

@@ -12,7 +12,7 @@ import { newId } from '../store/ids.js';
 import type { EventDeliveriesTable, Store } from '../store/types.js';
 import { eventSecretAad } from '../vault/rotate.js';
 import type { EventsHost } from './host.js';
-import { type FinishedDelivery, updateFinished } from './pg-batch.js';
+import { claimDeliveries, type FinishedDelivery, updateFinished } from './pg-batch.js';
 import { postTrigger } from './post.js';
 import { newDeliveryRow } from './records.js';
 import { backoffDelay } from './settings.js';
@@ -133,14 +133,19 @@ export async function attemptDeliveries(
   const settings = host.delivery;
   const now = new Date();
   const lease = new Date(now.getTime() + settings.timeoutMs + 30_000).toISOString();
-  const claimed = await store.db
-    .updateTable('event_deliveries')
-    .set({ locked_until: lease })
-    .where((eb) => eb.or(jobs.map((j) => eb.and([eb('id', '=', j.id), eb('attempts', '=', j.attempt)]))))
-    .where('status', 'in', ['pending', 'retrying'])
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]))
-    .returningAll()
-    .execute();
+  const claimed =
+    store.dialect === 'postgres'
+      ? await claimDeliveries(store, jobs, lease, now.toISOString())
+      : await store.db
+          .updateTable('event_deliveries')
+          .set({ locked_until: lease })
+          .where((eb) =>
+            eb.or(jobs.map((j) => eb.and([eb('id', '=', j.id), eb('attempts', '=', j.attempt)]))),
+          )
+          .where('status', 'in', ['pending', 'retrying'])
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]))
+          .returningAll()
+          .execute();
   const results = new Map<string, AttemptResult>();
   if (claimed.length > 0) {
     try {

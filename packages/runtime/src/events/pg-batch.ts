@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Selectable } from 'kysely';
 import { queryPrepared } from '../store/postgres.js';
 import type { EventDeliveriesTable, EventsTable, Store } from '../store/types.js';
 
@@ -177,5 +178,33 @@ export async function updateFinished(
     JSON.stringify(finished),
     lease,
     at,
+  ]);
+}
+
+const CLAIM = `
+  update event_deliveries as d
+  set locked_until = $2
+  from json_to_recordset($1::json) as j(id text, attempt int)
+  where d.id = j.id and d.attempts = j.attempt
+    and d.status in ('pending', 'retrying')
+    and (d.locked_until is null or d.locked_until < $3)
+  returning d.*`;
+
+/**
+ * Claims the due deliveries of a queue batch (each at the attempt its job was queued for) with
+ * `lease`, skipping rows another worker holds, in one prepared statement: as an `or` of one
+ * condition per job it was planned anew for every batch (about 15 µs per delivery). Returns the
+ * rows claimed.
+ */
+export async function claimDeliveries(
+  store: Store,
+  jobs: { id: string; attempt: number }[],
+  lease: string,
+  now: string,
+): Promise<Selectable<EventDeliveriesTable>[]> {
+  return queryPrepared<Selectable<EventDeliveriesTable>>(store.db, 'oxygen_claim_deliveries', CLAIM, [
+    JSON.stringify(jobs.map((j) => ({ id: j.id, attempt: j.attempt }))),
+    lease,
+    now,
   ]);
 }
