@@ -20,8 +20,8 @@ type Undici = typeof import('undici');
 let undici: Promise<Undici> | undefined;
 
 /**
- * Starts loading the client (about 100 ms of module loading on an idle machine, several times
- * that on a busy one), so that a worker's first delivery does not wait for it.
+ * Loads the client (about 100 ms of module loading on an idle machine, several times that on a
+ * busy one): a worker does before it takes jobs, so that its first delivery does not wait for it.
  */
 export function loadTriggerClient(): Promise<Undici> {
   undici ??= import('undici');
