@@ -48,24 +48,29 @@ const DELIVERY_COLUMNS = [
   'delivered_at',
 ] as const satisfies readonly (keyof EventDeliveriesTable)[];
 
-const INTEGER_COLUMNS = new Set<string>(['attempts', 'max_attempts', 'status_code', 'duration_ms']);
+const COLUMN_TYPES: Record<string, string> = {
+  attempts: 'int',
+  max_attempts: 'int',
+  status_code: 'int',
+  duration_ms: 'int',
+  // An event's payload arrives as JSON inside the JSON, not a string in it (see `eventsJson`);
+  // stored into the text column, it keeps its text as sent.
+  payload: 'json',
+};
 
 /**
  * `json_to_recordset($n::json) as alias(col type, ...)`: a batch of rows as one JSON parameter
  * (serialized natively), not a parameter per value.
  */
 function recordset(param: number, columns: readonly string[], alias: string): string {
-  const types = columns.map((c) => `${c} ${INTEGER_COLUMNS.has(c) ? 'int' : 'text'}`).join(', ');
+  const types = columns.map((c) => `${c} ${COLUMN_TYPES[c] ?? 'text'}`).join(', ');
   return `json_to_recordset($${param}::json) as ${alias}(${types})`;
 }
-
-/** `payload` arrives as JSON inside the JSON (not a string in it): see `eventsJson`. */
-const EVENT_RECORDSET = recordset(1, EVENT_COLUMNS, 'e').replace('payload text', 'payload json');
 
 const INSERT_BATCH = `
   with inserted as (
     insert into events (${EVENT_COLUMNS.join(', ')})
-    select ${EVENT_COLUMNS.map((c) => (c === 'payload' ? 'payload::text' : c)).join(', ')} from ${EVENT_RECORDSET}
+    select ${EVENT_COLUMNS.join(', ')} from ${recordset(1, EVENT_COLUMNS, 'e')}
     on conflict (organization_id, provider, provider_event_id) do nothing
     returning id
   ), logged as (
