@@ -18,7 +18,8 @@
 // --baseline <checkout> measures another built checkout of the project (say the main branch in a
 // git worktree) in both phases too: its own two servers on their own database take the same
 // alternating rounds, so that a change and its baseline are timed on the same minutes.
-// BENCH_SQL runs a statement on the database after set-up (to try a schema change).
+// BENCH_SQL runs a statement on this checkout's database after set-up (to try a schema change;
+// a --baseline's database is left as its migrations made it).
 //
 // Usage: node bench/webhook-ingest/run.mjs [--events 40000] [--warmup 20000] [--rounds 4] [--concurrency 64] [--ingest-only] [--baseline <checkout>]
 // Needs PostgreSQL (OXYGEN_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
@@ -48,6 +49,7 @@ const ADMIN_URL = process.env.OXYGEN_BENCH_DATABASE_URL ?? 'postgres://postgres@
 const baselineArg = process.argv.indexOf('--baseline');
 const BASELINE = baselineArg > 0 ? resolve(process.argv[baselineArg + 1]) : undefined;
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const cliDir = fileURLToPath(new URL('../../apps/cli/', import.meta.url));
 const requireFromCli = createRequire(join(cliDir, 'package.json'));
 const load = (name) => import(pathToFileURL(requireFromCli.resolve(name)).href);
@@ -65,14 +67,18 @@ const cleanups = [];
 // Processor time, so that a run says where each event's cost went (rates drift with this shared
 // machine's speed; processor time per event much less). Linux /proc; elsewhere it is omitted.
 const TICK_US = 10_000; // USER_HZ is 100 on Linux
-/** utime + stime of a process in µs, or 0 when it is gone (or there is no /proc). */
+/**
+ * A process's processor time in µs: `cpu` (utime + stime) and `sys` (stime: in the kernel, for
+ * its syscalls), both 0 when it is gone (or there is no /proc).
+ */
 function processCpu(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+    const sys = Number(fields[12]) * TICK_US;
+    return { cpu: Number(fields[11]) * TICK_US + sys, sys };
   } catch {
-    return 0;
+    return { cpu: 0, sys: 0 };
   }
 }
 /** The processes whose name is `postgres` (the database's backends and its writers). */
@@ -91,20 +97,28 @@ function cpuSnapshot(serverPids) {
   const pgPids = postgresPids();
   return {
     generator: self.user + self.system,
-    servers: serverPids.reduce((sum, pid) => sum + processCpu(pid), 0),
+    servers: serverPids
+      .map(processCpu)
+      .reduce((sum, t) => ({ cpu: sum.cpu + t.cpu, sys: sum.sys + t.sys }), { cpu: 0, sys: 0 }),
     postgres: new Map(pgPids.map((pid) => [pid, processCpu(pid)])),
   };
 }
 /** µs of processor time per event between two snapshots, by process group. */
 function cpuPerEvent(before, after, events) {
-  let postgres = 0;
+  const postgres = { cpu: 0, sys: 0 };
   // Backends started during the run count from 0; ones that ended are lost (none do here).
-  for (const [pid, us] of after.postgres) postgres += us - (before.postgres.get(pid) ?? 0);
+  for (const [pid, t] of after.postgres) {
+    postgres.cpu += t.cpu - (before.postgres.get(pid)?.cpu ?? 0);
+    postgres.sys += t.sys - (before.postgres.get(pid)?.sys ?? 0);
+  }
   const per = (us) => Math.round(us / events);
   return {
     generator: per(after.generator - before.generator),
-    servers: per(after.servers - before.servers),
-    postgres: per(postgres),
+    servers: per(after.servers.cpu - before.servers.cpu),
+    postgres: per(postgres.cpu),
+    // Of which in the kernel (syscalls: sockets, WAL writes and flushes).
+    servers_sys: per(after.servers.sys - before.servers.sys),
+    postgres_sys: per(postgres.sys),
   };
 }
 
@@ -190,7 +204,7 @@ function tally(runs, timed) {
   const seconds = timed.reduce((sum, r) => sum + r.seconds, 0);
   const events = timed.reduce((sum, r) => sum + r.events, 0);
   const cpu = {};
-  for (const key of ['generator', 'servers', 'postgres'])
+  for (const key of ['generator', 'servers', 'postgres', 'servers_sys', 'postgres_sys'])
     cpu[key] = Math.round(timed.reduce((sum, r) => sum + r.cpu[key] * r.events, 0) / events);
   return { rate: events / seconds, cpu_us_per_event: cpu, statuses, accepted: statuses[200] ?? 0 };
 }
@@ -268,7 +282,7 @@ async function prepare(checkout, attio, triggerUrl) {
   const { subscription } = await org.events.enable({ source: 'attio', event: 'record.created' });
   await org.triggers.add({ source: 'attio', event: 'record.created', url: triggerUrl });
   await runtime.close();
-  if (process.env.BENCH_SQL) {
+  if (process.env.BENCH_SQL && checkout === ROOT) {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     await client.query(process.env.BENCH_SQL);
@@ -304,7 +318,7 @@ try {
   cleanups.push(() => new Promise((r) => receiver.close(r)));
   const triggerUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
 
-  const oxygen = await prepare(fileURLToPath(new URL('../../', import.meta.url)), attio, triggerUrl);
+  const oxygen = await prepare(ROOT, attio, triggerUrl);
   const { databaseUrl, secret, path } = oxygen;
 
   // Bare server: reads the body, checks the HMAC in constant time, answers 200.
@@ -370,7 +384,7 @@ try {
   const storedIngest = await storedEvents();
   const ratio = ingest.rate / bareRun.rate;
   const cpuText = ({ cpu_us_per_event: c }) =>
-    `processor µs per event: generator ${c.generator}, server ${c.servers}, PostgreSQL ${c.postgres}`;
+    `processor µs per event: generator ${c.generator}, server ${c.servers} (${c.servers_sys} in the kernel), PostgreSQL ${c.postgres} (${c.postgres_sys} in the kernel)`;
   const summary = `bare HMAC server ${Math.round(bareRun.rate)}/s (${cpuText(bareRun)}); Oxygen ingest (2 servers, PostgreSQL) ${Math.round(ingest.rate)}/s (${cpuText(ingest)}), ratio ${ratio.toFixed(2)} (target 0.5)`;
   const baselineRun = phase1.baseline;
   if (baselineRun) {
