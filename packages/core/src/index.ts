@@ -32,4 +32,5 @@ export * from './provider.js';
 export * from './rate-limit.js';
 export * from './redact.js';
 export * from './schema.js';
+export * from './time.js';
 export * from './webhook.js';

@@ -11,6 +11,7 @@
 
 import { createHash, createHmac } from 'node:crypto';
 import {
+  isoTime,
   NotFoundError,
   type ParsedWebhookEvent,
   parseWebhookJson,
@@ -86,7 +87,40 @@ export function verifyAttioWebhook(request: WebhookRequest, secret: string): Web
  * ```
  */
 export function parseAttioWebhook(request: WebhookRequest, now: number = Date.now()): ParsedWebhookEvent[] {
-  const result = wireAttioDelivery.safeParse(parseWebhookJson(request.rawBody, 'Attio'));
+  const body = parseWebhookJson(request.rawBody, 'Attio');
+  const events = isAttioDelivery(body) ? body.events : parseDeliveryOrThrow(body);
+  const key =
+    webhookHeader(request, 'idempotency-key') ?? createHash('sha256').update(request.rawBody).digest('hex');
+  const occurredAt = isoTime(now);
+  return events.map((event, index) => ({
+    providerEventId: index === 0 ? key : `${key}:${index}`,
+    providerType: event.event_type,
+    occurredAt,
+    data: event as Record<string, unknown>,
+  }));
+}
+
+type AttioDelivery = z.infer<typeof wireAttioDelivery>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What {@link wireAttioDelivery} accepts, checked in place: every delivery goes through here, and
+ * the schema's parse copies each object it checks. The schema still reports what is wrong.
+ */
+function isAttioDelivery(body: unknown): body is AttioDelivery {
+  if (!isRecord(body) || typeof body.webhook_id !== 'string') return false;
+  const events = body.events;
+  if (!Array.isArray(events) || events.length === 0) return false;
+  for (const event of events) {
+    if (!isRecord(event) || typeof event.event_type !== 'string' || !isRecord(event.id)) return false;
+  }
+  return true;
+}
+
+function parseDeliveryOrThrow(body: unknown): AttioDelivery['events'] {
+  const result = wireAttioDelivery.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.join('.') || undefined;
@@ -95,15 +129,7 @@ export function parseAttioWebhook(request: WebhookRequest, now: number = Date.no
       field ? { field } : undefined,
     );
   }
-  const key =
-    webhookHeader(request, 'idempotency-key') ?? createHash('sha256').update(request.rawBody).digest('hex');
-  const occurredAt = new Date(now).toISOString();
-  return result.data.events.map((event, index) => ({
-    providerEventId: index === 0 ? key : `${key}:${index}`,
-    providerType: event.event_type,
-    occurredAt,
-    data: event as Record<string, unknown>,
-  }));
+  return result.data.events;
 }
 
 /**

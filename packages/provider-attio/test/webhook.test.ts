@@ -7,7 +7,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookRequest } from '@oxygen/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import plugin, { parseAttioWebhook, signAttioBody, verifyAttioWebhook } from '../src/index.js';
+import plugin, {
+  parseAttioWebhook,
+  signAttioBody,
+  verifyAttioWebhook,
+  wireAttioDelivery,
+} from '../src/index.js';
 import { type AttioSandbox, startAttioSandbox } from '../src/sandbox/index.js';
 import { events } from './__fixtures__/webhooks.js';
 
@@ -81,6 +86,40 @@ describe('Attio parse', () => {
     expect(() => parseAttioWebhook(request({}, '{"webhook_id":"w","events":[{"id":{}}]}'))).toThrow(
       /events\.0\.event_type/,
     );
+  });
+
+  it('accepts exactly what the delivery schema accepts (the in-place check and the schema agree)', () => {
+    const event = { event_type: 'record.created', id: { record_id: 'r1' }, actor: null };
+    const bodies: unknown[] = [
+      { webhook_id: 'w', events: [event] },
+      { webhook_id: 'w', events: [event, { ...event, extra: [1] }], unknown_top_level: true },
+      { webhook_id: 'w', events: [{ ...event, id: {} }] },
+      { webhook_id: 'w', events: [] },
+      { webhook_id: 'w', events: {} },
+      { webhook_id: 1, events: [event] },
+      { events: [event] },
+      { webhook_id: 'w', events: [{ ...event, event_type: 7 }] },
+      { webhook_id: 'w', events: [{ ...event, id: [] }] },
+      { webhook_id: 'w', events: [{ ...event, id: null }] },
+      { webhook_id: 'w', events: [event, null] },
+      { webhook_id: 'w', events: [event, ['record.created']] },
+      [{ webhook_id: 'w', events: [event] }],
+      'w',
+      null,
+    ];
+    for (const body of bodies) {
+      const schema = wireAttioDelivery.safeParse(body).success;
+      let parsed = true;
+      try {
+        parseAttioWebhook(request({}, JSON.stringify(body)));
+      } catch {
+        parsed = false;
+      }
+      expect({ body, parsed }).toEqual({ body, parsed: schema });
+    }
+    // Accepted events are handed on as delivered, every field kept.
+    const [first] = parseAttioWebhook(request({}, JSON.stringify(bodies[1])));
+    expect(first?.data).toEqual(event);
   });
 
   it('is declared on the plugin', () => {

@@ -9,6 +9,7 @@
 
 import {
   type EventDefinition,
+  isoTime,
   type ParsedWebhookEvent,
   type ProviderDefinition,
   parseOrThrow,
@@ -102,7 +103,7 @@ export function normalizeEvent(
     id: newId('evt'),
     source: provider.id,
     type: event.type,
-    occurred_at: new Date(occurred).toISOString(),
+    occurred_at: isoTime(occurred),
     organization_id: target.organizationId,
     connection_id: target.connectionId,
     data,

@@ -10,20 +10,42 @@
 /** How long a cached lookup is trusted. */
 export const INGRESS_CACHE_TTL_MS = 1_000;
 
+interface Entry {
+  /** The load's promise (shared by concurrent callers). */
+  value: Promise<unknown>;
+  /** Whether `resolved` holds the loaded value (it may be `undefined`). */
+  settled: boolean;
+  resolved: unknown;
+  expires: number;
+}
+
 /** A map whose entries expire. */
 export class TtlCache {
-  private readonly entries = new Map<string, { value: unknown; expires: number }>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly ttlMs = INGRESS_CACHE_TTL_MS) {}
 
-  /** The cached value for `key`, or `load()`'s (cached; concurrent loads share one promise). */
-  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The cached value for `key`, or `load()`'s (cached; concurrent loads share one promise). A
+   * value already loaded is returned as it is, not as a promise: the ingress reads two per
+   * delivery, and awaiting each would cost a promise and a turn of the microtask queue.
+   */
+  get<T>(key: string, load: () => Promise<T>): T | Promise<T> {
     const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value as Promise<T>;
+    if (hit && hit.expires > now) return (hit.settled ? hit.resolved : hit.value) as T | Promise<T>;
     const value = load();
-    this.entries.set(key, { value, expires: now + this.ttlMs });
-    value.catch(() => this.entries.delete(key));
+    const entry: Entry = { value, settled: false, resolved: undefined, expires: now + this.ttlMs };
+    this.entries.set(key, entry);
+    value.then(
+      (resolved) => {
+        entry.resolved = resolved;
+        entry.settled = true;
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
     if (this.entries.size > 10_000) this.sweep(now);
     return value;
   }

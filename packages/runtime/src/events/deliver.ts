@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isoTime } from '@oxygen/core';
 import type { Selectable } from 'kysely';
 import { newId } from '../store/ids.js';
 import type { EventDeliveriesTable, Store } from '../store/types.js';
@@ -42,7 +43,7 @@ export async function queueDeliveries(
 ): Promise<string[]> {
   if (triggers.length === 0) return [];
   const queue = await host.queue();
-  const at = new Date().toISOString();
+  const at = isoTime();
   const ids: string[] = [];
   for (const trigger of triggers) {
     const id = newId('dlv');
@@ -239,7 +240,7 @@ async function attemptClaimed(
             status: 'delivered',
             last_error: null,
             next_attempt_at: null,
-            delivered_at: new Date().toISOString(),
+            delivered_at: isoTime(),
             reason: null,
             detail: null,
           },
@@ -260,7 +261,7 @@ async function attemptClaimed(
           },
         };
       }
-      const next = new Date(Date.now() + backoffDelay(attempts, settings)).toISOString();
+      const next = isoTime(Date.now() + backoffDelay(attempts, settings));
       return {
         id: row.id,
         row,
@@ -329,7 +330,7 @@ async function send(
  */
 async function record(host: EventsHost, finishes: Finish[], lease: string): Promise<void> {
   const queue = await host.queue();
-  const at = new Date().toISOString();
+  const at = isoTime();
   const retries = finishes
     .filter((f) => f.retry)
     .map((f) => ({ job: { id: f.id, attempt: f.retry!.attempt }, runAt: f.retry!.at }));

@@ -10,6 +10,7 @@
 
 import {
   envName,
+  isoTime,
   NotFoundError,
   type ProviderDefinition,
   type WebhookRequest,
@@ -146,18 +147,26 @@ export async function receiveWebhook(
   request: WebhookRequest,
   options: WebhookVerifyOptions = {},
 ): Promise<IngressOutcome> {
-  const provider = await host.getProvider(providerId).catch(() => undefined);
+  let provider: ProviderDefinition | undefined;
+  try {
+    provider = await host.getProvider(providerId);
+  } catch {
+    provider = undefined;
+  }
   const unknown = () =>
     new NotFoundError(`No webhook endpoint ${providerId}/${endpointId}.`, {
       hint: 'Deliveries go to the URL `oxygen integrations events list` shows for an enabled event.',
     });
   if (!provider?.webhooks) throw unknown();
-  const endpoint = await host.cache.get(`endpoint\u0000${provider.id}\u0000${endpointId}`, () =>
+  // Cached look-ups come back as values once loaded: awaited only while loading (an await is a
+  // turn of the microtask queue per delivery, even on a value).
+  const cachedEndpoint = host.cache.get(`endpoint\u0000${provider.id}\u0000${endpointId}`, () =>
     findEndpoint(host, provider, endpointId),
   );
+  const endpoint = cachedEndpoint instanceof Promise ? await cachedEndpoint : cachedEndpoint;
   if (!endpoint) throw unknown();
   const orgId = endpoint.organizationId;
-  const at = new Date().toISOString();
+  const at = isoTime();
   const outcome: IngressOutcome = {
     status: 200,
     organization_id: orgId,
@@ -192,9 +201,10 @@ export async function receiveWebhook(
     return refuse(400, 'malformed', error instanceof Error ? error.message : String(error));
   }
 
-  const routes = await host.cache.get(`routes\u0000${orgId}\u0000${provider.id}`, () =>
+  const cachedRoutes = host.cache.get(`routes\u0000${orgId}\u0000${provider.id}`, () =>
     loadRoutes(host, orgId, provider.id),
   );
+  const routes = cachedRoutes instanceof Promise ? await cachedRoutes : cachedRoutes;
   const items: WriteItem[] = [];
   const kinds: ('accepted' | 'ignored' | 'rejected')[] = [];
   const normalizedOf: (NormalizedEvent | undefined)[] = [];
@@ -313,33 +323,35 @@ export async function receiveWebhook(
   });
   if (accepted.length > 0) {
     for (const event of accepted) host.bus.publish(event);
-    void mirrorToTables(host, accepted);
+    // Skipped at the cost of one cached look-up when the connection has no mirrored cells.
+    const hasCells = host.cache.get(`cells\u0000${orgId}\u0000${endpoint.connectionId}`, async () =>
+      Boolean(
+        await host.store.db
+          .selectFrom('table_cells')
+          .select('row_id')
+          .where('organization_id', '=', orgId)
+          .where('connection_id', '=', endpoint.connectionId)
+          .limit(1)
+          .executeTakeFirst(),
+      ),
+    );
+    if (hasCells !== false) void mirrorToTables(host, accepted, hasCells);
   }
   return outcome;
 }
 
 /**
  * Records accepted events in the provenance of the table cells that mirror their records (after
- * the provider has its answer: a cell's audit trail is not worth a slower 2xx). Skipped at the
- * cost of one cached look-up when the connection has no mirrored cells.
+ * the provider has its answer: a cell's audit trail is not worth a slower 2xx), once the look-up
+ * of whether the connection has mirrored cells says it has.
  */
-async function mirrorToTables(host: EventsHost, events: NormalizedEvent[]): Promise<void> {
+async function mirrorToTables(
+  host: EventsHost,
+  events: NormalizedEvent[],
+  hasCells: true | Promise<boolean>,
+): Promise<void> {
   try {
-    const first = events[0]!;
-    const hasCells = await host.cache.get(
-      `cells\u0000${first.organization_id}\u0000${first.connection_id}`,
-      async () =>
-        Boolean(
-          await host.store.db
-            .selectFrom('table_cells')
-            .select('row_id')
-            .where('organization_id', '=', first.organization_id)
-            .where('connection_id', '=', first.connection_id)
-            .limit(1)
-            .executeTakeFirst(),
-        ),
-    );
-    if (!hasCells) return;
+    if (!(await hasCells)) return;
     const { mirrorEventToCells } = await import('../tables/mirror.js');
     for (const event of events) await mirrorEventToCells(host.store, event);
   } catch (error) {

@@ -239,8 +239,9 @@ function planBatch(items: WriteItem[]): BatchPlan {
   const fresh: WriteItem[] = [];
   for (const item of items) {
     if (item.event) {
-      if (firstInBatch.has(eventKey(item.event))) continue;
-      firstInBatch.set(eventKey(item.event), item.event);
+      const key = eventKey(item.event);
+      if (firstInBatch.has(key)) continue;
+      firstInBatch.set(key, item.event);
     }
     fresh.push(item);
   }

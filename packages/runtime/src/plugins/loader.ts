@@ -61,6 +61,8 @@ export class PluginRegistry {
   private readonly cache = new Map<string, Promise<ProviderDefinition>>();
   private readonly failures = new Map<string, PluginFailure>();
   private readonly packageNames = new Map<string, string>();
+  /** Providers found by id (plugins are imported once, so a found one stays). */
+  private readonly byId = new Map<string, ProviderDefinition>();
 
   constructor(private readonly options: PluginRegistryOptions) {}
 
@@ -123,14 +125,23 @@ export class PluginRegistry {
    * imports one plugin), then every configured plugin.
    */
   async get(id: string): Promise<ProviderDefinition> {
+    // The webhook ingress asks once per delivery.
+    const known = this.byId.get(id);
+    if (known) return known;
     for (const name of candidatePackages(id)) {
       if (!this.options.plugins.includes(name)) continue;
       const provider = await this.load(name).catch(() => undefined);
-      if (provider?.id === id) return provider;
+      if (provider?.id === id) {
+        this.byId.set(id, provider);
+        return provider;
+      }
     }
     const { providers, failures } = await this.loadAll();
     const found = providers.find((p) => p.id === id);
-    if (found) return found;
+    if (found) {
+      this.byId.set(id, found);
+      return found;
+    }
     const names = candidatePackages(id);
     const broken = failures.find((f) => names.includes(f.source) || names.includes(f.packageName ?? ''));
     if (broken)
