@@ -137,11 +137,13 @@ describe('sandbox retries', () => {
   });
 
   it('no answer in time is a failure without a status, retried', async () => {
-    sandbox.webhookTimeoutMs = 100;
+    // Long enough for the answered retry on a loaded CI machine (100 ms was not, once); the hang
+    // never answers, so it times out whatever the limit.
+    sandbox.webhookTimeoutMs = 1_000;
     receiver.answers = ['hang', 200];
     const [delivery] = await sandbox.emitWebhook({ event: contactCreated, waitForRetries: true });
     expect(delivery?.attempts.map((a) => [a.status, a.error])).toEqual([
-      [null, 'timed out after 100 ms'],
+      [null, 'timed out after 1000 ms'],
       [200, undefined],
     ]);
   });
