@@ -147,12 +147,7 @@ export async function receiveWebhook(
   request: WebhookRequest,
   options: WebhookVerifyOptions = {},
 ): Promise<IngressOutcome> {
-  let provider: ProviderDefinition | undefined;
-  try {
-    provider = await host.getProvider(providerId);
-  } catch {
-    provider = undefined;
-  }
+  const provider = await host.getProvider(providerId).catch(() => undefined);
   const unknown = () =>
     new NotFoundError(`No webhook endpoint ${providerId}/${endpointId}.`, {
       hint: 'Deliveries go to the URL `oxygen integrations events list` shows for an enabled event.',
