@@ -11,6 +11,7 @@
 
 import { createHash, createHmac } from 'node:crypto';
 import {
+  isoTime,
   type ParsedWebhookEvent,
   parseWebhookJson,
   safeEqual,
@@ -109,7 +110,7 @@ export function normalizeWebhookEvent(event: WireWebhookEvent): Record<string, u
     event_id: String(event.eventId),
     object_id: String(event.objectId),
     portal_id: event.portalId,
-    occurred_at: new Date(event.occurredAt).toISOString(),
+    occurred_at: isoTime(event.occurredAt),
     subscription_id: event.subscriptionId ?? null,
     app_id: event.appId ?? null,
     attempt_number: event.attemptNumber ?? 0,
@@ -312,7 +313,7 @@ export function parseHubSpotWebhook(request: WebhookRequest): ParsedWebhookEvent
     return {
       providerEventId: String(event.eventId),
       providerType: event.subscriptionType,
-      occurredAt: new Date(event.occurredAt).toISOString(),
+      occurredAt: isoTime(event.occurredAt),
       data: normalizeWebhookEvent(event),
     };
   });

@@ -11,6 +11,7 @@
 
 import { createHash } from 'node:crypto';
 import {
+  isoTime,
   NotFoundError,
   type ParsedWebhookEvent,
   parseWebhookJson,
@@ -142,7 +143,7 @@ export function parseInstantlyWebhook(request: WebhookRequest): ParsedWebhookEve
     {
       providerEventId: createHash('sha256').update(request.rawBody).digest('hex'),
       providerType: body.event_type,
-      occurredAt: new Date(time).toISOString(),
+      occurredAt: isoTime(time),
       data: matchInstantlyWebhook(body)?.data ?? body,
     },
   ];
